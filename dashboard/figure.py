@@ -37,3 +37,12 @@ class Figure:
             raise ValueError(f"unknown figure kind {self.kind!r}")
         if self.value_format not in FORMATS:
             raise ValueError(f"unknown value format {self.value_format!r}")
+
+
+@dataclass
+class ViewMeta:
+    """What a download or a deck must say about the view it came from."""
+    page: str                                          # page title, e.g. "Knowledge gaps"
+    filters: dict[str, str] = field(default_factory=dict)  # label -> human text, e.g. {"States": "IL, WI"}
+    data_date: str = ""                                # when data was last loaded (ISO date)
+    counts: dict[str, int | str] = field(default_factory=dict)  # e.g. {"Users": 412, "Producers": "fewer than 5"}
