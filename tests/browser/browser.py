@@ -1,0 +1,131 @@
+"""Headless Chromium for tests, benchmarks and screenshots: Debian's browser, never a download.
+
+The pip ``playwright`` package only drives the browser; ``executable_path`` points it at
+/usr/bin/chromium (installed by ``make test`` through apt-get), so nothing is fetched at
+run time.  Every page is opened in a context that refuses any request leaving the
+loopback interface, which is how the dashboard is used in a room without internet and
+what proves the map geometry really comes from the app.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlparse
+
+CHROMIUM = os.environ.get("LMI_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",              # root in CI containers
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-dev-shm-usage",   # small /dev/shm in containers crashes tabs
+]
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def launch(playwright):
+    """Debian's Chromium, headless; a clear message if it is missing."""
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(f"{CHROMIUM} not found: run `make test` (installs Debian's chromium) "
+                           "or set LMI_CHROMIUM")
+    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+
+
+class OfflineContext:
+    """A browser context that aborts every request to a host other than loopback.
+
+    ``blocked`` lists the URLs that were refused, so a test can show that the page tried
+    (or did not try) to reach the outside world.
+    """
+
+    def __init__(self, browser, viewport=(1400, 1000)):
+        self.blocked: list[str] = []
+        self.context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+        self.context.route("**/*", self._route)
+
+    def _route(self, route):
+        url = route.request.url
+        host = urlparse(url).hostname or ""
+        if url.startswith(("data:", "blob:", "about:")) or host in LOOPBACK_HOSTS:
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort("internetdisconnected")
+
+    def new_page(self):
+        return self.context.new_page()
+
+    def close(self):
+        self.context.close()
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(base_url: str, proc: subprocess.Popen, timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with code {proc.returncode} before it was healthy")
+        try:
+            with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"streamlit not healthy at {base_url} after {timeout:.0f} s")
+
+
+@contextmanager
+def streamlit_server(db_path: Path | str, log_path: Path | str, extra_env: dict | None = None):
+    """``streamlit run app.py`` on a free loopback port with LMI_DB=db_path; yields the base URL."""
+    port = free_port()
+    env = {**os.environ, "LMI_DB": str(db_path), "PYTHONUNBUFFERED": "1", **(extra_env or {})}
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py",
+           "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
+           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        base_url = f"http://127.0.0.1:{port}"
+        try:
+            wait_healthy(base_url, proc)
+            yield base_url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+# What counts as "a chart is on screen": Streamlit's plotly element with plotly's own root in it.
+CHART_SELECTOR = '[data-testid="stPlotlyChart"] .js-plotly-plot'
+EXCEPTION_SELECTOR = '[data-testid="stException"]'
+# Filled state shapes of a choropleth (plotly sets fill inline on each path).
+FILLED_STATES_JS = """() => Array.from(document.querySelectorAll('path.choroplethlocation'))
+    .filter(p => { const f = getComputedStyle(p).fill; return f && f !== 'none' && !f.endsWith(', 0)'); })
+    .length"""
+
+
+def wait_for_app(page, timeout_ms: int = 60_000) -> None:
+    """Until Streamlit has finished the script run (no running indicator) and painted."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
+    page.wait_for_function(
+        """() => { const s = document.querySelector('[data-testid="stStatusWidget"]');
+                    return !s || !/running/i.test(s.innerText || ''); }""",
+        timeout=timeout_ms)

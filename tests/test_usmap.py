@@ -1,0 +1,52 @@
+"""dashboard.usmap builds the right figure: suppression, hover text, offline geometry config."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashboard.usmap import PLOTLY_CONFIG, SUPPRESSED_COLOR, SUPPRESSED_TEXT, state_choropleth
+
+
+def _data():
+    return pd.DataFrame({"state": ["ca", "TX", "VT", "NH"], "share": [0.4, 0.2, np.nan, np.nan],
+                         "n": [50, 30, 3, 2]})
+
+
+def test_config_points_plotly_at_the_static_route():
+    assert PLOTLY_CONFIG["topojsonURL"].rstrip("/").endswith("app/static")
+    assert PLOTLY_CONFIG["displaylogo"] is False
+
+
+def test_values_and_suppressed_states_are_separate_traces():
+    fig = state_choropleth(_data(), "state", "share", hover_cols=("n",), title="T")
+    shown, hidden = fig.data
+    assert list(shown.locations) == ["CA", "TX"] and list(shown.z) == [0.4, 0.2]
+    assert list(hidden.locations) == ["VT", "NH"]
+    assert all(t.locationmode == "USA-states" for t in fig.data)
+    assert fig.layout.geo.scope == "usa"
+    assert {c for _, c in hidden.colorscale} == {SUPPRESSED_COLOR} and hidden.showscale is False
+
+
+def test_suppressed_hover_says_why_and_leaks_nothing():
+    fig = state_choropleth(_data(), "state", "share", hover_cols=("n",))
+    hidden = fig.data[1]
+    assert SUPPRESSED_TEXT in hidden.hovertemplate
+    assert "%{z" not in hidden.hovertemplate and "customdata[1]" not in hidden.hovertemplate
+    # Only the state name travels to the browser for suppressed rows, never n or the value.
+    assert [list(r) for r in hidden.customdata] == [["Vermont"], ["New Hampshire"]]
+
+
+def test_hover_shows_state_name_value_and_extra_columns():
+    shown = state_choropleth(_data(), "state", "share", hover_cols=("n",)).data[0]
+    assert shown.customdata[0][0] == "California" and shown.customdata[0][1] == 50
+    assert "%{z:.0%}" in shown.hovertemplate and "N: %{customdata[1]}" in shown.hovertemplate
+
+
+def test_all_suppressed_draws_only_grey_and_no_colour_bar():
+    data = pd.DataFrame({"state": ["VT"], "share": [np.nan]})
+    fig = state_choropleth(data, "state", "share")
+    assert len(fig.data) == 1 and fig.data[0].showscale is False
+
+
+def test_missing_column_is_a_clear_error():
+    with pytest.raises(KeyError, match="'pct' not in data"):
+        state_choropleth(_data(), "state", "pct")
