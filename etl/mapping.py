@@ -1,0 +1,312 @@
+"""Turn the raw sheet into coded answers, in DuckDB.
+
+Inputs (temp objects on the load's connection): ``raw`` (from etl.readers) and the
+``Layout`` (from etl.layout).  Output: temp table ``facts`` with one row per stored
+answer or reject, and ``resp`` with one row per response, ready for etl.load to store.
+
+The work is set-based: the answer columns are unpivoted into (row, column, value);
+each *distinct* (column, value) pair is mapped once by joining against the codebook's
+normalised labels; the mapping is joined back.  Only multi-choice cells, whose labels
+may contain the separator, are split in Python, once per distinct cell.
+"""
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from etl.codebook import Codebook
+from etl.layout import ANSWER_KINDS, META, UNKNOWN, Layout
+from etl.multivalue import MultiParser
+from etl.normalize import NORM_SQL_MACRO, norm
+from etl.redact import redact_sql
+
+DATE_FORMATS = [
+    "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d",
+    "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y",
+    "%m/%d/%y %H:%M:%S", "%m/%d/%y %H:%M", "%m/%d/%y",
+]
+RANK_WORDS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
+
+
+def _codebook_tables(con: duckdb.DuckDBPyConnection, codebook: Codebook, layout: Layout) -> None:
+    rows = []
+    for q in layout.survey.questions.values():
+        for c in q.options + q.extra_options:
+            rows.append((q.id, "option", c.code, None, norm(c.label)))
+        for c in q.items:
+            rows.append((q.id, "item", c.code, None, norm(c.label)))
+        for p in q.scale:
+            rows.append((q.id, "scale", str(p.score), p.score, norm(p.label)))
+        for label in q.not_applicable:
+            rows.append((q.id, "na", None, None, norm(label)))
+        if q.type == "state":
+            for s in codebook.states:
+                for text in (s.code, s.name, *s.aliases):
+                    rows.append((q.id, "state", s.code, None, norm(text)))
+            for c in q.extra_options:
+                rows.append((q.id, "state", c.code, None, norm(c.code)))
+                rows.append((q.id, "state", c.code, None, norm(c.label)))
+    df = pd.DataFrame(rows, columns=["question_id", "element", "code", "score", "key"])
+    df["score"] = df["score"].astype("Int64")
+    con.register("_cb_df", df)
+    con.execute("CREATE OR REPLACE TEMP TABLE cb_lookup AS SELECT DISTINCT * FROM _cb_df")
+    con.unregister("_cb_df")
+
+
+def _colmap(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
+    role_q = layout.survey.by_role("user_type")
+    rows = []
+    for c in layout.of_kind(*ANSWER_KINDS):
+        q = c.question
+        kind = "user_type" if (role_q is not None and q.id == role_q.id) else c.kind
+        rows.append((f"c{c.index}", c.header, kind, q.id, c.code, q.max_rank))
+    df = pd.DataFrame(rows, columns=["col", "header", "kind", "question_id", "code", "max_rank"])
+    df["max_rank"] = df["max_rank"].astype("Int64")
+    con.register("_colmap_df", df)
+    con.execute("CREATE OR REPLACE TEMP TABLE colmap AS SELECT * FROM _colmap_df")
+    con.unregister("_colmap_df")
+
+
+def _multi_table(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
+    """Parse each distinct multi-choice cell once (see etl.multivalue)."""
+    rows = []
+    leftovers_are_other = layout.tool == "googleforms"
+    for c in layout.of_kind("multi"):
+        parser = MultiParser(c.question, leftovers_are_other)
+        values = con.execute(
+            "SELECT DISTINCT value FROM vals WHERE col = $col", {"col": f"c{c.index}"}
+        ).fetchall()
+        for (value,) in values:
+            parsed = parser.parse(value)
+            for code in parsed.codes:
+                rows.append((f"c{c.index}", value, "choice", code, None, None))
+            if parsed.other_text:
+                rows.append((f"c{c.index}", value, "text", None, parsed.other_text, None))
+            if parsed.unrecognised:
+                rows.append((f"c{c.index}", value, "reject", None, parsed.unrecognised,
+                             f"not an option of {c.question.id}"))
+    df = pd.DataFrame(rows, columns=["col", "value", "out", "option", "text", "reason"], dtype="string")
+    con.register("_multi_df", df)
+    con.execute("CREATE OR REPLACE TEMP TABLE multi_parsed AS SELECT * FROM _multi_df")
+    con.unregister("_multi_df")
+
+
+def _list(items: list[str]) -> str:
+    return "[" + ", ".join("'" + i.replace("'", "''") + "'" for i in items) + "]"
+
+
+MAPPED_SQL = """
+CREATE OR REPLACE TEMP TABLE mapped AS
+WITH source AS (
+    SELECT v.col, v.value, lmi_norm(v.value) AS key, m.kind, m.question_id, m.code AS col_code, m.max_rank
+    FROM vals v JOIN colmap m USING (col)
+),
+states AS (
+    SELECT s.col, s.value, 'state' AS out, NULL AS item, l.code AS option, NULL::INTEGER AS score,
+           NULL AS text, CASE WHEN l.code IS NULL THEN 'not a state, territory or listed option' END AS reason
+    FROM source s LEFT JOIN cb_lookup l
+      ON l.question_id = s.question_id AND l.element = 'state' AND l.key = s.key
+    WHERE s.kind = 'state'
+),
+singles AS (
+    SELECT s.col, s.value, CASE WHEN s.kind = 'user_type' THEN 'user_type' ELSE 'choice' END, NULL,
+           l.code, NULL::INTEGER, NULL,
+           CASE WHEN l.code IS NULL THEN 'not an option of ' || s.question_id END
+    FROM source s LEFT JOIN cb_lookup l
+      ON l.question_id = s.question_id AND l.element = 'option' AND l.key = s.key
+    WHERE s.kind IN ('single', 'user_type')
+),
+option_columns AS (
+    -- SurveyMonkey: one column per option, holding that option's label when chosen.
+    SELECT s.col, s.value, 'choice', NULL, s.col_code, NULL::INTEGER, NULL,
+           CASE WHEN l.code IS NULL THEN 'not the label of option ' || s.col_code || ' of ' || s.question_id END
+    FROM source s LEFT JOIN cb_lookup l
+      ON l.question_id = s.question_id AND l.element = 'option' AND l.code = s.col_code AND l.key = s.key
+    WHERE s.kind = 'multi_option'
+),
+other_choice AS (
+    -- Typed Other text means Other was chosen, also when the tool did not tick it.
+    SELECT col, value, 'choice', NULL, col_code, NULL::INTEGER, NULL, NULL FROM source WHERE kind = 'other_text'
+    UNION ALL
+    SELECT col, value, 'text', NULL, NULL, NULL::INTEGER, value, NULL FROM source WHERE kind = 'other_text'
+),
+multis AS (
+    SELECT p.col, p.value, p.out, NULL, p.option, NULL::INTEGER, p.text, p.reason
+    FROM multi_parsed p
+),
+matrix AS (
+    SELECT s.col, s.value,
+           CASE WHEN sc.score IS NOT NULL OR num.score IS NOT NULL THEN 'score'
+                WHEN na.key IS NOT NULL THEN 'none' ELSE 'reject' END,
+           s.col_code, NULL, coalesce(sc.score, num.score), NULL,
+           CASE WHEN sc.score IS NULL AND num.score IS NULL AND na.key IS NULL
+                THEN 'not on the scale of ' || s.question_id END
+    FROM source s
+    LEFT JOIN cb_lookup sc ON sc.question_id = s.question_id AND sc.element = 'scale' AND sc.key = s.key
+    LEFT JOIN (SELECT DISTINCT question_id, key FROM cb_lookup WHERE element = 'na') na
+      ON na.question_id = s.question_id AND na.key = s.key
+    LEFT JOIN cb_lookup num ON num.question_id = s.question_id AND num.element = 'scale'
+      AND num.score = try_cast(try_cast(s.key AS DOUBLE) AS INTEGER)
+      AND try_cast(s.key AS DOUBLE) = try_cast(try_cast(s.key AS DOUBLE) AS INTEGER)
+    WHERE s.kind = 'matrix'
+),
+rank_parsed AS (
+    SELECT s.*, coalesce(
+        CASE WHEN try_cast(s.key AS DOUBLE) = try_cast(try_cast(s.key AS DOUBLE) AS INTEGER)
+             THEN try_cast(try_cast(s.key AS DOUBLE) AS INTEGER) END,
+        try_cast(regexp_extract(s.key, '^(\\d+)\\s*(st|nd|rd|th)$', 1) AS INTEGER),
+        list_position({rank_words}, s.key)
+    ) AS rnk
+    FROM source s WHERE s.kind = 'rank'
+),
+ranks AS (
+    SELECT col, value, CASE WHEN rnk BETWEEN 1 AND max_rank THEN 'score' ELSE 'reject' END,
+           col_code, NULL, CASE WHEN rnk BETWEEN 1 AND max_rank THEN rnk END, NULL,
+           CASE WHEN rnk IS NULL THEN 'not a rank'
+                WHEN NOT rnk BETWEEN 1 AND max_rank THEN 'rank outside 1..' || max_rank END
+    FROM rank_parsed
+),
+texts AS (
+    SELECT col, value, 'text', NULL, NULL, NULL::INTEGER, value, NULL FROM source WHERE kind = 'text'
+),
+final AS (
+    SELECT * FROM states UNION ALL SELECT * FROM singles UNION ALL SELECT * FROM option_columns
+    UNION ALL SELECT * FROM other_choice UNION ALL SELECT * FROM multis UNION ALL SELECT * FROM matrix
+    UNION ALL SELECT * FROM ranks UNION ALL SELECT * FROM texts
+)
+SELECT col, value,
+       CASE WHEN reason IS NOT NULL AND out <> 'reject' AND out <> 'text' THEN 'reject' ELSE out END AS out,
+       item, option, score,
+       CASE WHEN text IS NOT NULL THEN {redact_text} END AS text,
+       reason
+FROM final
+"""
+
+
+def build_facts(con: duckdb.DuckDBPyConnection, codebook: Codebook, layout: Layout) -> None:
+    con.execute(NORM_SQL_MACRO)
+    _codebook_tables(con, codebook, layout)
+    _colmap(con, layout)
+    answer_cols = [f"c{c.index}" for c in layout.of_kind(*ANSWER_KINDS)]
+    keep_cols = answer_cols + [f"c{c.index}" for c in layout.role("response_id")]
+    nonblank = f"coalesce({', '.join(keep_cols)}) IS NOT NULL" if keep_cols else "FALSE"
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE rows_in AS SELECT _row FROM raw "
+        f"WHERE _row > {layout.header_rows} AND {nonblank}"
+    )
+    if answer_cols:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE long AS UNPIVOT "
+            f"(SELECT _row, {', '.join(answer_cols)} FROM raw SEMI JOIN rows_in USING (_row)) "
+            f"ON {', '.join(answer_cols)} INTO NAME col VALUE value"
+        )
+    else:
+        con.execute("CREATE OR REPLACE TEMP TABLE long (_row INTEGER, col VARCHAR, value VARCHAR)")
+    con.execute("CREATE OR REPLACE TEMP TABLE vals AS SELECT DISTINCT col, value FROM long")
+    _multi_table(con, layout)
+    con.execute(MAPPED_SQL.format(rank_words=_list(RANK_WORDS), redact_text=redact_sql("text")))
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE facts AS
+        SELECT l._row, l.col, m.header, m.question_id, p.out, p.item, p.option, p.score, p.text,
+               p.reason, l.value
+        FROM long l JOIN mapped p USING (col, value) JOIN colmap m USING (col)
+        WHERE p.out <> 'none'
+        """
+    )
+
+
+def _first_present(cols: list[str]) -> str:
+    if not cols:
+        return "NULL"
+    return cols[0] if len(cols) == 1 else f"coalesce({', '.join(cols)})"
+
+
+def build_responses(con: duckdb.DuckDBPyConnection, layout: Layout, wave: str | None) -> None:
+    """One row per response: identity, submitted_at, complete, state, user_type, wave."""
+    id_col = _first_present([f"c{c.index}" for c in layout.role("response_id")])
+    date_cols = layout.role("submitted_at")
+    date_col = _first_present([f"c{c.index}" for c in date_cols])
+    date_header = date_cols[0].header if date_cols else ""
+    fin = layout.role("finished")
+    fin_col = f"c{fin[0].index}" if fin else "NULL"
+    fin_header = fin[0].header if fin else ""
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE resp_raw AS
+        WITH source AS (
+            SELECT r._row, {id_col}::VARCHAR AS tool_id, {date_col}::VARCHAR AS date_raw,
+                   lower(trim({fin_col}::VARCHAR)) AS finished_raw
+            FROM raw r SEMI JOIN rows_in USING (_row)
+        ),
+        parsed AS (
+            SELECT *,
+                coalesce(
+                    try_strptime(date_raw, {_list(DATE_FORMATS)}),
+                    CASE WHEN try_cast(date_raw AS DOUBLE) BETWEEN 1 AND 2958465
+                         THEN TIMESTAMP '1899-12-30'
+                              + to_microseconds(CAST(round(try_cast(date_raw AS DOUBLE) * 86400) * 1000000 AS BIGINT))
+                    END
+                )::TIMESTAMP AS submitted_at,
+                CASE WHEN finished_raw IN ('false', '0', 'no', 'f') THEN FALSE ELSE TRUE END AS complete,
+                finished_raw IS NOT NULL AND finished_raw NOT IN ('true', '1', 'yes', 't', 'false', '0', 'no', 'f')
+                    AS finished_unknown
+            FROM source
+        )
+        SELECT * FROM parsed
+        """
+    )
+    # Row-level rejects: a date or Finished flag that could not be read (the answers still load).
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE row_rejects AS
+        SELECT _row, $dh AS header, date_raw AS value, 'date not recognised' AS reason
+        FROM resp_raw WHERE date_raw IS NOT NULL AND submitted_at IS NULL
+        UNION ALL
+        SELECT _row, $fh, finished_raw, 'Finished is neither True nor False' FROM resp_raw WHERE finished_unknown
+        """,
+        {"dh": date_header, "fh": fin_header},
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE resp AS
+        WITH content AS (
+            -- A response's content as codes: the identity of a response whose tool gives none.
+            SELECT _row, string_agg(
+                       question_id || '/' || out || '/' || coalesce(item, '') || '/' || coalesce(option, '')
+                       || '/' || coalesce(score::VARCHAR, '') || '/' || coalesce(text, ''), chr(31)
+                       ORDER BY question_id, out, item, option, score, text) AS answers
+            FROM facts WHERE out <> 'reject' GROUP BY _row
+        ),
+        attrs AS (
+            SELECT _row,
+                   max(option) FILTER (WHERE out = 'state') AS state,
+                   max(option) FILTER (WHERE out = 'user_type') AS user_type
+            FROM facts GROUP BY _row
+        )
+        SELECT r._row,
+               coalesce(r.tool_id, 'C_' || substr(md5(coalesce(strftime(r.submitted_at, '%Y-%m-%d %H:%M:%S'), '')
+                                                   || chr(30) || coalesce(c.answers, '')), 1, 20)) AS response_id,
+               coalesce($wave, strftime(r.submitted_at, '%Y')) AS wave,
+               a.state, a.user_type, r.submitted_at, r.complete
+        FROM resp_raw r LEFT JOIN content c USING (_row) LEFT JOIN attrs a USING (_row)
+        """,
+        {"wave": wave},
+    )
+
+
+def unknown_column_rejects(con: duckdb.DuckDBPyConnection, layout: Layout) -> list[tuple[str, int]]:
+    """(header, non-blank cell count) for each column that is neither metadata nor a question."""
+    out = []
+    for c in layout.of_kind(UNKNOWN):
+        n = con.execute(
+            f"SELECT count(c{c.index}) FROM raw SEMI JOIN rows_in USING (_row)"
+        ).fetchone()[0]
+        out.append((c.header or f"(column {c.index + 1})", n))
+    return out
+
+
+def columns_to_read(layout: Layout) -> list[int]:
+    """Answer columns, identity/date/finished metadata and unknown columns (to count their cells)."""
+    return [c.index for c in layout.columns
+            if c.kind in ANSWER_KINDS or c.kind == UNKNOWN or (c.kind == META and c.role != "ignore")]

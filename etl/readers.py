@@ -1,0 +1,230 @@
+"""Read an export file (xlsx or csv) into DuckDB, without interpreting it.
+
+The result is a ``Sheet``: the first few rows as Python strings (headers, to recognise
+the tool and the questions) and a DuckDB temp table ``raw`` with every row as VARCHAR
+columns ``c0 .. cN`` plus ``_row``, the row number a person sees in a spreadsheet
+program.  Interpreting the cells (labels to codes) happens later, in SQL.
+
+Files are sniffed by content, not by extension, so that broken or hostile files fail
+with one clear sentence: empty, truncated, not a spreadsheet, an encrypted workbook,
+a legacy .xls saved as .xlsx, or a zip bomb (uncompressed size is capped before
+anything is decompressed).
+"""
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import os
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from etl.errors import LoadError
+
+HEADER_ROWS_SAMPLED = 3
+# A 100,000-response export is a few hundred MB of sheet XML; anything far beyond is a bomb.
+MAX_UNCOMPRESSED_BYTES = int(os.environ.get("LMI_MAX_XLSX_BYTES", 4 * 1024**3))
+MAX_COMPRESSION_RATIO = 200  # real sheet XML compresses ~10-30x; bombs compress ~1000x
+_CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+@dataclass
+class Sheet:
+    head: list[list[str]]   # the first rows, cells as stripped strings ('' for blank)
+    width: int              # number of columns (c0 .. c{width-1})
+    n_rows: int             # rows in the file, headers included
+    source: str             # relation on the connection holding every cell, untrimmed
+
+
+def _sniff(path: Path) -> str:
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            start = fh.read(8192)
+    except OSError as exc:
+        raise LoadError(f"cannot open the file ({exc.strerror or exc})") from None
+    if size == 0 or not start.strip():
+        raise LoadError("the file is empty")
+    if start.startswith(_ZIP_MAGIC):
+        return "xlsx"
+    if start.startswith(_CFB_MAGIC):
+        with path.open("rb") as fh:
+            blob = fh.read(4 * 1024 * 1024)
+        if "EncryptionInfo".encode("utf-16-le") in blob or "EncryptedPackage".encode("utf-16-le") in blob:
+            raise LoadError("the workbook is password-protected (encrypted); save an unprotected copy and load that")
+        raise LoadError("this is a legacy Excel 97-2003 (.xls) workbook; open it and save it as .xlsx or .csv")
+    if start.startswith(b"PK"):
+        raise LoadError("the file is a damaged zip archive, not a readable xlsx workbook")
+    if b"\x00" in start:
+        raise LoadError("not a spreadsheet: the file is neither an xlsx workbook nor csv text")
+    return "csv"
+
+
+def _check_zip(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            names = {i.filename for i in infos}
+    except zipfile.BadZipFile:
+        raise LoadError("the xlsx workbook is truncated or corrupt (not a valid zip archive)") from None
+    if "xl/workbook.xml" not in names:
+        raise LoadError("the zip archive is not an xlsx workbook (no xl/workbook.xml)")
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise LoadError(
+            f"the workbook would expand to {total / 1024**3:.1f} GiB, over the {MAX_UNCOMPRESSED_BYTES / 1024**3:.1f} GiB cap"
+        )
+    for i in infos:
+        if i.file_size > 50 * 1024**2 and i.file_size > MAX_COMPRESSION_RATIO * max(i.compress_size, 1):
+            raise LoadError(f"the workbook looks like a zip bomb ({i.filename} compresses {i.file_size // max(i.compress_size, 1)}:1)")
+
+
+def _format_cell(value) -> str | None:
+    """One non-string cell as the text a person would read in the sheet."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return None
+        if value.is_integer() and abs(value) < 1e16:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return str(value)
+    return str(value)
+
+
+_format_ufunc = np.frompyfunc(_format_cell, 1, 1)
+
+
+def _column_to_arrow(values: tuple) -> pa.Array:
+    # Most columns are pure text: Arrow takes them as they are.  Columns with numbers
+    # or dates (text stored as numbers, spreadsheet dates) are formatted once per cell
+    # through a numpy ufunc, still without a Python-level loop of ours.
+    try:
+        return pa.array(values, type=pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.array(_format_ufunc(np.array(values, dtype=object)), type=pa.string())
+
+
+def _read_xlsx(path: Path, con: duckdb.DuckDBPyConnection) -> Sheet:
+    _check_zip(path)
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+        sheet = None
+        for meta in wb.sheets_metadata:
+            if "visible" not in str(meta.visible).lower() or "hidden" in str(meta.visible).lower():
+                continue
+            candidate = wb.get_sheet_by_name(meta.name)
+            if candidate.height > 0 and candidate.width > 0:
+                sheet = candidate
+                break
+        if sheet is None:
+            raise LoadError("the workbook has no sheet with data")
+        rows = sheet.to_python(skip_empty_area=False)
+    except LoadError:
+        raise
+    except Exception as exc:  # calamine raises its own error types for damaged parts
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise LoadError(f"cannot read the workbook ({first[:200]})") from None
+    if not rows:
+        raise LoadError("the workbook has no rows")
+    width = max(len(r) for r in rows)
+    if any(len(r) != width for r in rows):
+        rows = [list(r) + [None] * (width - len(r)) for r in rows]
+    columns = list(zip(*rows))
+    arrays = [pa.array(np.arange(1, len(rows) + 1, dtype=np.int32))]
+    arrays += [_column_to_arrow(col) for col in columns]
+    table = pa.Table.from_arrays(arrays, names=["_row"] + [f"c{i}" for i in range(width)])
+    del columns, rows
+    con.register("_src_arrow", table)
+    return _sheet_from_source(con, width, "_src_arrow")
+
+
+def materialize(con: duckdb.DuckDBPyConnection, sheet: Sheet, keep: list[int]) -> None:
+    """Create temp table ``raw`` with only the columns worth reading, and drop the source.
+
+    Columns not kept (personal data, tool bookkeeping) are never copied further.
+    Blank-looking cells (spaces, non-breaking spaces) become NULL; text is otherwise kept as typed.
+    """
+    cols = "".join(f", NULLIF(trim(replace(c{i}, chr(160), ' ')), '') AS c{i}" for i in keep)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE raw AS SELECT _row{cols} FROM {sheet.source}")
+    if sheet.source == "_src_arrow":
+        con.unregister("_src_arrow")
+    else:
+        con.execute(f"DROP TABLE IF EXISTS {sheet.source}")
+
+
+def _utf8_or_transcode(path: Path) -> tuple[Path, Path | None]:
+    """DuckDB reads UTF-8 (with or without BOM); Windows-1252 files are transcoded first."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(1 << 22):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        return path, None
+    except UnicodeDecodeError:
+        pass
+    fd, tmp = tempfile.mkstemp(prefix="lmi-", suffix=".csv")
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as out, \
+            path.open("r", encoding="cp1252", errors="replace", newline="") as src:
+        while chunk := src.read(1 << 22):
+            out.write(chunk)
+    return Path(tmp), Path(tmp)
+
+
+def _read_csv(path: Path, con: duckdb.DuckDBPyConnection) -> Sheet:
+    source, temp = _utf8_or_transcode(path)
+    try:
+        rel = (
+            "read_csv($p, header=false, all_varchar=true, delim=',', quote='\"', escape='\"',"
+            " null_padding=true, strict_mode=false, sample_size=-1, max_line_size=10000000)"
+        )
+        names = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {rel}", {"p": str(source)}).fetchall()]
+        width = len(names)
+        renamed = ", ".join(f'"{n}" AS c{i}' for i, n in enumerate(names))
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _src_csv AS SELECT CAST(row_number() OVER () AS INTEGER) AS _row,"
+            f" {renamed} FROM {rel}",
+            {"p": str(source)},
+        )
+    except duckdb.Error as exc:
+        first = str(exc).splitlines()[0]
+        raise LoadError(f"cannot read the csv file ({first[:200]})") from None
+    finally:
+        if temp is not None:
+            temp.unlink(missing_ok=True)
+    return _sheet_from_source(con, width, "_src_csv")
+
+
+def _sheet_from_source(con: duckdb.DuckDBPyConnection, width: int, source: str) -> Sheet:
+    n_rows = con.execute(f"SELECT count(*) FROM {source}").fetchone()[0]
+    cols = ", ".join(f"c{i}" for i in range(width))
+    head = con.execute(f"SELECT {cols} FROM {source} WHERE _row <= {HEADER_ROWS_SAMPLED} ORDER BY _row").fetchall()
+    head = [[(c or "").replace("\u00a0", " ").strip() for c in r] for r in head]
+    return Sheet(head=head, width=width, n_rows=n_rows, source=source)
+
+
+def read_sheet(path: str | Path, con: duckdb.DuckDBPyConnection) -> Sheet:
+    """Read ``path`` into temp table ``raw`` on ``con``; raise LoadError with one line if impossible."""
+    path = Path(path)
+    kind = _sniff(path)
+    sheet = _read_xlsx(path, con) if kind == "xlsx" else _read_csv(path, con)
+    if sheet.n_rows == 0 or not any(any(c for c in r) for r in sheet.head):
+        raise LoadError("the file has no rows")
+    return sheet
