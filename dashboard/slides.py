@@ -1,0 +1,593 @@
+"""A page's figures as a PowerPoint deck of native, editable charts.
+
+Presenters restyle the charts in PowerPoint, so every chart is written as chart data
+(python-pptx ``CategoryChartData``), never as a picture: "Edit data" in PowerPoint opens
+the very numbers the dashboard showed.  The deck is built from the same ``Figure``
+objects the page draws, so the two cannot disagree:
+
+* suppressed groups (``suppressed`` true, value NaN) are absent from every chart and
+  table, and listed by name on the slide exactly as the screen names them;
+* each slide carries the figure's base (n) and notes; the speaker notes carry the
+  method, the filters and the data date;
+* the title slide names the page, the filters, the data date and the respondent counts.
+
+Chart per ``Figure.kind``: bar -> horizontal clustered bar; grouped -> clustered bar, a
+series per group; stacked -> stacked bar; diverging -> stacked bar whose lower half of
+the scale is drawn on the negative side (the middle point split across zero);
+heatmap -> a table with shaded cells (readable where 10 x 50 bars would not be);
+map -> a column chart of states, highest first; table -> a native table.
+"""
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Iterable
+
+import pandas as pd
+from pptx import Presentation
+from pptx.chart.data import CategoryChartData
+from pptx.dml.color import RGBColor
+from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_TICK_LABEL_POSITION
+from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+from pptx.util import Emu, Inches, Pt
+
+from dashboard.downloads import SUPPRESSED_COLUMN, neutralise, suppressed_text, table_rows
+from dashboard.figure import Figure, ViewMeta
+
+SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)   # 16:9
+MARGIN = Inches(0.5)
+TITLE_H = Inches(0.9)
+FOOTER_H = Inches(0.9)
+BODY_TOP = MARGIN + TITLE_H
+BODY_H = SLIDE_H - BODY_TOP - FOOTER_H - Inches(0.2)
+BODY_W = SLIDE_W - 2 * MARGIN
+TABLE_ROWS_PER_SLIDE = 14
+TABLE_MAX_COLUMNS = 12
+
+INK = RGBColor(0x1F, 0x29, 0x37)
+MUTED = RGBColor(0x55, 0x5F, 0x6D)
+# Okabe-Ito: distinguishable with every common colour-vision deficiency.
+QUALITATIVE = ["0072B2", "E69F00", "009E73", "CC79A7", "56B4E9", "D55E00", "F0E442", "000000",
+               "999999", "882255", "117733"]
+# Diverging blue-orange (colourblind-safe): negative side warm, positive side cool, grey middle.
+DIVERGING_NEG = ["B35806", "E08214", "FDB863"]
+DIVERGING_POS = ["8073AC", "542788", "2D004B"]
+DIVERGING_MID = "BDBDBD"
+HEAT_LOW, HEAT_HIGH = (0xF7, 0xFB, 0xFF), (0x08, 0x45, 0x94)
+
+NUMBER_FORMATS = {"percent": "0%", "count": "#,##0", "score": "0.0", "points": "#,##0"}
+
+
+# ----------------------------------------------------------------------------- helpers
+def _order(values: pd.Series) -> list:
+    """Distinct values in display order: a categorical's own order, else first appearance."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        present = set(values.dropna())
+        return [c for c in values.cat.categories if c in present]
+    return list(pd.unique(values.dropna()))
+
+
+def _suppressed_mask(data: pd.DataFrame, value: str) -> pd.Series:
+    flags = (data[SUPPRESSED_COLUMN].fillna(False).astype(bool) if SUPPRESSED_COLUMN in data.columns
+             else pd.Series(False, index=data.index))
+    return flags | data[value].isna()
+
+
+def format_value(value, value_format: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if value_format == "percent":
+        return f"{value:.0%}"
+    if value_format == "score":
+        return f"{value:.1f}"
+    return f"{value:,.0f}"
+
+
+def _label(value) -> str:
+    return str(neutralise(str(value)))
+
+
+def _text(frame, text: str, size: int, *, bold: bool = False, color: RGBColor = INK,
+          align=PP_ALIGN.LEFT) -> None:
+    frame.word_wrap = True
+    para = frame.paragraphs[0]
+    para.alignment = align
+    run = para.add_run()
+    run.text = text
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    run.font.color.rgb = color
+
+
+def _add_lines(frame, lines: Iterable[str], size: int, color: RGBColor = MUTED) -> None:
+    first = True
+    for line in lines:
+        para = frame.paragraphs[0] if first else frame.add_paragraph()
+        first = False
+        run = para.add_run()
+        run.text = line
+        run.font.size = Pt(size)
+        run.font.color.rgb = color
+
+
+def _new_slide(prs, title: str):
+    slide = prs.slides.add_slide(prs.slide_layouts[6])   # blank: we place every shape ourselves
+    box = slide.shapes.add_textbox(MARGIN, MARGIN - Inches(0.2), BODY_W, TITLE_H)
+    box.text_frame.vertical_anchor = MSO_ANCHOR.MIDDLE
+    _text(box.text_frame, title, 26 if len(title) < 70 else 20, bold=True)
+    box.name = "Title"
+    return slide
+
+
+def _footer(slide, lines: list[str]) -> None:
+    lines = [line for line in lines if line]
+    if not lines:
+        return
+    box = slide.shapes.add_textbox(MARGIN, SLIDE_H - FOOTER_H - Inches(0.1), BODY_W, FOOTER_H)
+    box.name = "Footer"
+    box.text_frame.vertical_anchor = MSO_ANCHOR.BOTTOM
+    box.text_frame.word_wrap = True
+    _add_lines(box.text_frame, lines, 12)
+
+
+def _speaker_notes(slide, fig: Figure, meta: ViewMeta, extra: list[str]) -> None:
+    parts = [fig.title]
+    if fig.method:
+        parts.append("Method: " + fig.method)
+    if fig.n_text:
+        parts.append("Base: " + fig.n_text)
+    parts += fig.notes + extra
+    parts.append("Filters: " + filters_text(meta))
+    parts.append("Data as of " + (meta.data_date or "unknown"))
+    slide.notes_slide.notes_text_frame.text = "\n".join(parts)
+
+
+def filters_text(meta: ViewMeta) -> str:
+    if not meta.filters:
+        return "none (all responses)"
+    return "; ".join(f"{label}: {text}" for label, text in meta.filters.items())
+
+
+def counts_text(meta: ViewMeta) -> str:
+    return " · ".join(f"{label}: {count:,}" if isinstance(count, int) else f"{label}: {count}"
+                      for label, count in meta.counts.items())
+
+
+# ----------------------------------------------------------------------------- chart data
+def chart_frame(fig: Figure) -> tuple[list, list[tuple[str, list]], list]:
+    """Categories, series [(name, values)], and the suppressed categories absent from the chart.
+
+    A cell is None where its group is suppressed or missing; a category whose every cell
+    is suppressed is dropped (and reported), so no suppressed group appears in the chart.
+    """
+    data = fig.data
+    hidden = _suppressed_mask(data, fig.value)
+    categories = _order(data[fig.category])
+    if fig.series:
+        series_names = _order(data[fig.series])
+        cells = {(c, s): (None if h else float(v)) for c, s, v, h in
+                 zip(data[fig.category], data[fig.series], data[fig.value], hidden)}
+    else:
+        series_names = [fig.title]
+        cells = {(c, fig.title): (None if h else float(v)) for c, v, h in
+                 zip(data[fig.category], data[fig.value], hidden)}
+    kept = [c for c in categories if any(cells.get((c, s)) is not None for s in series_names)]
+    dropped = [c for c in categories if c not in kept]
+    series = [(s, [cells.get((c, s)) for c in kept]) for s in series_names]
+    series = [(s, values) for s, values in series if any(v is not None for v in values)]
+    return kept, series, dropped
+
+
+def diverging_series(series: list[tuple[str, list]]) -> list[tuple[str, list, str, bool]]:
+    """Scale points split around zero: (name, signed values, colour, shown in legend).
+
+    Values already signed by the page are kept as given.  Otherwise the lower half of the
+    scale goes to the negative side and an odd middle point is split half and half.
+    Negative series are written nearest-zero first, because a stacked bar stacks each
+    side outward from zero in series order.
+    """
+    if any(v is not None and v < 0 for _, values, in series for v in values):
+        return [(name, values, QUALITATIVE[i % len(QUALITATIVE)], True)
+                for i, (name, values) in enumerate(series)]
+    k = len(series)
+    half = k // 2
+    neg, pos = series[:half], series[k - half:]
+    mid = series[half] if k % 2 else None
+    out = []
+    if mid:
+        out.append((mid[0], [None if v is None else -v / 2 for v in mid[1]], DIVERGING_MID, False))
+    neg_colours = DIVERGING_NEG[-len(neg):] if len(neg) <= 3 else DIVERGING_NEG * len(neg)
+    for (name, values), colour in reversed(list(zip(neg, neg_colours))):
+        out.append((name, [None if v is None else -v for v in values], colour, True))
+    if mid:
+        out.append((mid[0], [None if v is None else v / 2 for v in mid[1]], DIVERGING_MID, True))
+    pos_colours = DIVERGING_POS[:len(pos)] if len(pos) <= 3 else DIVERGING_POS * len(pos)
+    for (name, values), colour in zip(pos, pos_colours):
+        out.append((name, values, colour, True))
+    return out
+
+
+def _scale_order(signed: list[tuple[str, list, str, bool]]) -> list[tuple[str, str]]:
+    """(name, colour) of a diverging chart's series in scale order, each point once."""
+    negative = [(name, colour) for name, values, colour, shown in signed
+                if shown and colour != DIVERGING_MID and any(v is not None and v < 0 for v in values)]
+    middle = [(name, colour) for name, _, colour, shown in signed if shown and colour == DIVERGING_MID]
+    positive = [(name, colour) for name, values, colour, shown in signed
+                if shown and colour != DIVERGING_MID and (name, colour) not in negative]
+    return list(reversed(negative)) + middle + positive
+
+
+def _shape_legend(slide, entries: list[tuple[str, str]], top) -> int:
+    """A legend of native shapes (swatch + label) centred in one or two rows; returns its height."""
+    from pptx.enum.shapes import MSO_SHAPE
+
+    swatch, gap, row_h, char_w = Inches(0.2), Inches(0.3), Inches(0.35), Inches(0.095)
+    widths = [swatch + Inches(0.1) + Emu(int(char_w * len(str(name)))) for name, _ in entries]
+    rows, current, used = [], [], 0
+    for entry, width in zip(entries, widths):
+        if current and used + width + gap > BODY_W:
+            rows.append((current, used))
+            current, used = [], 0
+        current.append((entry, width))
+        used += width + gap
+    rows.append((current, used))
+    height = Emu(int(row_h * len(rows)))
+    top = top - height + row_h
+    for r, (row, used) in enumerate(rows):
+        x = MARGIN + Emu(int((BODY_W - used + gap) / 2))
+        y = top + Emu(int(row_h * r))
+        for (name, colour), width in row:
+            box = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, x, y + Inches(0.07), swatch, swatch)
+            box.fill.solid()
+            box.fill.fore_color.rgb = RGBColor.from_string(colour)
+            box.line.fill.background()
+            box.shadow.inherit = False
+            label = slide.shapes.add_textbox(x + swatch + Inches(0.05), y, width, row_h)
+            label.text_frame.margin_top = label.text_frame.margin_bottom = 0
+            _text(label.text_frame, str(name), 12, color=INK)
+            x += width + gap
+    return height
+
+
+def _is_dark(colour: str) -> bool:
+    r, g, b = (int(colour[i:i + 2], 16) for i in (0, 2, 4))
+    return 0.299 * r + 0.587 * g + 0.114 * b < 140
+
+
+def _value_axis_at_last_category(chart) -> None:
+    """Put the value axis where the last category is (the bottom, once categories run top-down).
+
+    python-pptx only exposes the crossing point of the category axis, so set c:crosses on
+    the value axis element directly.
+    """
+    from pptx.oxml.ns import qn
+
+    crosses = chart._chartSpace.chart.plotArea.find(qn("c:valAx")).find(qn("c:crosses"))
+    if crosses is not None:
+        crosses.set("val", "max")
+
+
+def _delete_label(label_parent) -> None:
+    """Turn a c:dLbl or c:dLbls element into 'no label' (keeping its c:idx)."""
+    from lxml import etree
+    from pptx.oxml.ns import qn
+
+    for child in list(label_parent):
+        if child.tag != qn("c:idx"):
+            label_parent.remove(child)
+    etree.SubElement(label_parent, qn("c:delete")).set("val", "1")
+
+
+def _segment_labels(chart, series: list[tuple[str, list]], number_format: str, size,
+                    hide_series: set[int], smallest: float = 0.04, colours: list[str] = ()) -> None:
+    """Label each stacked segment, except segments too thin to hold a label and hidden series."""
+    for index, (plot_series, (_, values)) in enumerate(zip(chart.plots[0].series, series)):
+        labels = plot_series.data_labels
+        if index in hide_series:
+            _delete_label(labels._element)
+            continue
+        labels.show_value = True
+        labels.number_format = number_format
+        labels.number_format_is_linked = False
+        labels.font.size = size
+        if index < len(colours) and _is_dark(colours[index]):
+            labels.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+        for point, value in enumerate(values):
+            if value is not None and abs(value) < smallest:
+                _delete_label(plot_series.points[point].data_label._get_or_add_dLbl())
+
+
+def _colour_series(chart, colours: list[str]) -> None:
+    for plot in chart.plots:
+        for series, colour in zip(plot.series, colours):
+            series.format.fill.solid()
+            series.format.fill.fore_color.rgb = RGBColor.from_string(colour)
+            series.invert_if_negative = False
+
+
+def _add_chart(slide, fig: Figure, kind: str) -> tuple[object | None, list]:
+    categories, series, dropped = chart_frame(fig)
+    if not categories:
+        return None, dropped
+    number_format = NUMBER_FORMATS[fig.value_format]
+    split_middle: list[int] = []
+    if kind == "diverging":
+        signed = diverging_series(series)
+        chart_type = XL_CHART_TYPE.BAR_STACKED
+        # Show magnitudes on both sides: "20%" left of zero, not "-20%".
+        number_format = f"{number_format};{number_format}"
+        colours = [colour for _, _, colour, _ in signed]
+        # A split middle point would be labelled with half its value on each side: no label.
+        split_middle = [i for i, (name, _, colour, _) in enumerate(signed) if colour == DIVERGING_MID]
+        series = [(name, values) for name, values, _, _ in signed]
+    elif kind == "map":
+        # States, highest first, as columns with USPS-length labels.
+        (name, values), = series[:1] or [(fig.title, [])]
+        ranked = sorted(zip(categories, values), key=lambda cv: -(cv[1] or 0))
+        categories = [c for c, _ in ranked]
+        series = [(name, [v for _, v in ranked])]
+        chart_type = XL_CHART_TYPE.COLUMN_CLUSTERED
+        colours = QUALITATIVE
+    else:
+        chart_type = {"bar": XL_CHART_TYPE.BAR_CLUSTERED, "grouped": XL_CHART_TYPE.BAR_CLUSTERED,
+                      "stacked": XL_CHART_TYPE.BAR_STACKED}[kind]
+        colours = QUALITATIVE
+
+    data = CategoryChartData(number_format=number_format)
+    data.categories = [_label(c) for c in categories]
+    for name, values in series:
+        data.add_series(_label(name), values, number_format=number_format)
+    chart_h = BODY_H
+    if kind == "diverging":
+        # Our own legend in scale order: the chart's series are in stacking order instead.
+        legend_h = _shape_legend(slide, _scale_order(signed), BODY_TOP + BODY_H - Inches(0.4))
+        chart_h = BODY_H - legend_h
+    frame = slide.shapes.add_chart(chart_type, MARGIN, BODY_TOP, BODY_W, chart_h, data)
+    frame.name = "Chart"
+    chart = frame.chart
+    chart.font.size = Pt(14 if len(categories) <= 12 else 11 if len(categories) <= 25 else 9)
+    chart.font.color.rgb = INK
+    chart.has_title = False
+    multi = len(series) > 1
+    chart.has_legend = multi and kind != "diverging"
+    if chart.has_legend:
+        chart.legend.position = XL_LEGEND_POSITION.BOTTOM
+        chart.legend.include_in_layout = False
+        chart.legend.font.size = Pt(12)
+    plot = chart.plots[0]
+    if kind in ("diverging", "stacked"):
+        plot.overlap = 100
+        plot.gap_width = 50
+    else:
+        plot.gap_width = 60 if multi else 40
+    # Data labels where they stay legible: single-series charts and stacked segments.
+    label_size = Pt(12 if len(categories) <= 12 else 9)
+    if not multi:
+        plot.has_data_labels = True
+        labels = plot.data_labels
+        labels.number_format = number_format
+        labels.number_format_is_linked = False
+        labels.font.size = label_size
+    elif kind in ("stacked", "diverging"):
+        _segment_labels(chart, series, number_format, label_size, hide_series=set(split_middle),
+                        smallest=0.04 if fig.value_format == "percent" else 0.0, colours=colours)
+    value_axis = chart.value_axis
+    value_axis.tick_labels.number_format = number_format
+    value_axis.tick_labels.number_format_is_linked = False
+    value_axis.has_major_gridlines = True
+    value_axis.major_gridlines.format.line.color.rgb = RGBColor(0xDD, 0xDD, 0xDD)
+    if fig.value_format == "percent" and kind != "diverging":
+        value_axis.minimum_scale = 0
+        if kind == "stacked":
+            value_axis.maximum_scale = 1
+    if kind in ("bar", "grouped", "stacked", "diverging"):
+        # PowerPoint draws the first category at the bottom of a bar chart; the page reads top-down,
+        # and the value axis stays at the bottom.
+        chart.category_axis.reverse_order = True
+        _value_axis_at_last_category(chart)
+    if kind == "diverging":
+        # Category labels at the left edge, not on top of the bars at zero.
+        chart.category_axis.tick_label_position = XL_TICK_LABEL_POSITION.LOW
+    _colour_series(chart, colours)
+    return chart, dropped
+
+
+# ----------------------------------------------------------------------------- tables
+def _chunks(items: list, size: int) -> list[list]:
+    """``items`` in at most ``size`` per slide, spread evenly (30 rows -> 10+10+10, not 14+14+2)."""
+    if not items:
+        return [[]]
+    pages = math.ceil(len(items) / size)
+    per_page = math.ceil(len(items) / pages)
+    return [items[i:i + per_page] for i in range(0, len(items), per_page)]
+
+
+def _heat_colour(share: float) -> RGBColor:
+    rgb = [round(lo + (hi - lo) * share) for lo, hi in zip(HEAT_LOW, HEAT_HIGH)]
+    return RGBColor(*rgb)
+
+
+def _native_table(slide, header: list[str], rows: list[list[str]], *, shade: list[list[float | None]] | None = None,
+                  first_col_ratio: float = 2.0):
+    n_rows, n_cols = len(rows) + 1, len(header)
+    row_h = min(Inches(0.42), Emu(int(BODY_H / n_rows)))
+    shape = slide.shapes.add_table(n_rows, n_cols, MARGIN, BODY_TOP, BODY_W, Emu(int(row_h * n_rows)))
+    shape.name = "Table"
+    table = shape.table
+    unit = BODY_W / (first_col_ratio + n_cols - 1)
+    table.columns[0].width = Emu(int(unit * first_col_ratio))
+    for j in range(1, n_cols):
+        table.columns[j].width = Emu(int(unit))
+    size = 12 if n_cols <= 6 else 10 if n_cols <= 9 else 9
+    for j, text in enumerate(header):
+        cell = table.cell(0, j)
+        cell.text = text
+        para = cell.text_frame.paragraphs[0]
+        para.font.size = Pt(size)
+        para.font.bold = True
+    for i, row in enumerate(rows, start=1):
+        for j, text in enumerate(row):
+            cell = table.cell(i, j)
+            cell.text = text
+            para = cell.text_frame.paragraphs[0]
+            para.font.size = Pt(size)
+            if j:
+                para.alignment = PP_ALIGN.CENTER
+            if shade is not None and j:
+                level = shade[i - 1][j - 1]
+                cell.fill.solid()
+                if level is None:
+                    cell.fill.fore_color.rgb = RGBColor(0xEE, 0xEE, 0xEE)
+                    para.font.color.rgb = MUTED
+                else:
+                    cell.fill.fore_color.rgb = _heat_colour(level)
+                    para.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF) if level > 0.55 else INK
+    return table
+
+
+def heatmap_grid(fig: Figure) -> tuple[str, list, list, dict, list]:
+    """(row dimension name, rows, columns, {(row, column): value or None}, dropped rows).
+
+    The dimension with more values becomes the rows (states, not items, run down the
+    slide), and a row whose every cell is suppressed is dropped.
+    """
+    categories, series, _ = chart_frame(fig)
+    columns = [name for name, _ in series]
+    cells = {(c, name): v for name, values in series for c, v in zip(categories, values)}
+    row_name = fig.category
+    rows = categories
+    if fig.series and len(columns) > len(rows) and len(rows) <= TABLE_MAX_COLUMNS:
+        rows, columns = columns, rows
+        cells = {(r, c): v for (c, r), v in cells.items()}
+        row_name = fig.series
+    everything = _order(fig.data[fig.category] if row_name == fig.category else fig.data[fig.series])
+    dropped = [r for r in everything if r not in rows]
+    return row_name, rows, columns, cells, dropped
+
+
+def _heatmap_slides(prs, fig: Figure, meta: ViewMeta) -> None:
+    row_name, rows, columns, cells, dropped = heatmap_grid(fig)
+    values = [v for v in cells.values() if v is not None]
+    lo, hi = (min(values), max(values)) if values else (0.0, 1.0)
+    span = (hi - lo) or 1.0
+    column_chunks = _chunks(columns, TABLE_MAX_COLUMNS)
+    row_chunks = _chunks(rows, TABLE_ROWS_PER_SLIDE)
+    pages = [(r, c) for c in column_chunks for r in row_chunks]
+    for page, (row_chunk, column_chunk) in enumerate(pages):
+        title = fig.title if page == 0 else f"{fig.title} (continued {page + 1}/{len(pages)})"
+        slide = _new_slide(prs, title)
+        extra = []
+        if row_chunk and column_chunk:
+            header = [str(row_name).replace("_", " ").capitalize()] + [_label(c) for c in column_chunk]
+            body = [[_label(r)] + ["–" if cells.get((r, c)) is None else format_value(cells[(r, c)], fig.value_format)
+                                   for c in column_chunk] for r in row_chunk]
+            shade = [[None if cells.get((r, c)) is None else (cells[(r, c)] - lo) / span for c in column_chunk]
+                     for r in row_chunk]
+            _native_table(slide, header, body, shade=shade)
+            extra.append(f"– = {suppressed_text(fig)} (suppressed) or no answers")
+        else:
+            _empty_message(slide, fig)
+        if dropped:
+            extra.append(f"Not shown, {suppressed_text(fig)}: " + ", ".join(map(str, dropped)))
+        _footer(slide, [fig.n_text, *fig.notes, *extra])
+        _speaker_notes(slide, fig, meta, extra)
+
+
+def _table_slides(prs, fig: Figure, meta: ViewMeta) -> None:
+    header, rows = table_rows(fig)
+    keep = [j for j, h in enumerate(header) if h != SUPPRESSED_COLUMN]
+    hidden = suppressed_text(fig)
+
+    def cell_text(column: str, value) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            return _label(value)
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, float):
+            fmt = fig.value_format if column == fig.value or column in ("lo", "hi") else "score"
+            if fmt == "percent" or fmt == "score" or not value.is_integer():
+                return format_value(value, fmt)
+            return f"{value:,.0f}"
+        if isinstance(value, int):
+            return f"{value:,}"
+        return _label(value)
+
+    body = [[cell_text(header[j], row[j]) for j in keep] for row in rows]
+    head = [_label(header[j]).replace("_", " ") for j in keep]
+    chunks = _chunks(body, TABLE_ROWS_PER_SLIDE)
+    for page, chunk in enumerate(chunks):
+        title = fig.title if page == 0 else f"{fig.title} (continued {page + 1}/{len(chunks)})"
+        slide = _new_slide(prs, title)
+        if chunk:
+            _native_table(slide, head, chunk, first_col_ratio=2.5 if len(head) > 1 else 1.0)
+        else:
+            _empty_message(slide, fig)
+        extra = [f"Rows showing “{hidden}” are suppressed"] if any(hidden in r for r in chunk) else []
+        _footer(slide, [fig.n_text, *fig.notes, *extra])
+        _speaker_notes(slide, fig, meta, extra)
+
+
+def _empty_message(slide, fig: Figure) -> None:
+    box = slide.shapes.add_textbox(MARGIN, BODY_TOP + Inches(1.5), BODY_W, Inches(1.5))
+    box.name = "Empty"
+    _text(box.text_frame, f"No group has enough answers to show for these filters ({suppressed_text(fig)} "
+                          "are suppressed).", 20, color=MUTED, align=PP_ALIGN.CENTER)
+
+
+# ----------------------------------------------------------------------------- the deck
+def _title_slide(prs, meta: ViewMeta, subtitle: str) -> None:
+    slide = prs.slides.add_slide(prs.slide_layouts[6])
+    box = slide.shapes.add_textbox(MARGIN, Inches(1.6), BODY_W, Inches(1.4))
+    box.name = "Title"
+    box.text_frame.vertical_anchor = MSO_ANCHOR.BOTTOM
+    _text(box.text_frame, meta.page, 40, bold=True)
+    lines = [subtitle,
+             "Filters: " + filters_text(meta),
+             "Data as of " + (meta.data_date or "unknown")]
+    if meta.counts:
+        lines.append("Respondents: " + counts_text(meta))
+    body = slide.shapes.add_textbox(MARGIN, Inches(3.2), BODY_W, Inches(3))
+    body.name = "Subtitle"
+    _add_lines(body.text_frame, lines, 20)
+    body.text_frame.word_wrap = True
+    slide.notes_slide.notes_text_frame.text = (
+        "Figures follow the dashboard's rules: groups with fewer than 5 responses (10 for open "
+        "text) are suppressed and never shown. Charts are native PowerPoint charts: right-click, "
+        "Edit Data to see the numbers.")
+
+
+def figure_slide(prs, fig: Figure, meta: ViewMeta) -> None:
+    """Add the slide (or slides, for long tables) of one figure."""
+    if fig.kind == "heatmap":
+        _heatmap_slides(prs, fig, meta)
+        return
+    if fig.kind == "table":
+        _table_slides(prs, fig, meta)
+        return
+    slide = _new_slide(prs, fig.title)
+    chart, dropped = _add_chart(slide, fig, fig.kind) if len(fig.data) else (None, [])
+    if chart is None:
+        _empty_message(slide, fig)
+    extra = [f"Not shown, {suppressed_text(fig)}: " + ", ".join(map(str, dropped))] if dropped else []
+    _footer(slide, [fig.n_text, *fig.notes, *extra])
+    _speaker_notes(slide, fig, meta, extra)
+
+
+def new_presentation():
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = SLIDE_W, SLIDE_H
+    return prs
+
+
+def deck_bytes(figures: list[Figure], meta: ViewMeta,
+               subtitle: str = "LMI User Discovery Dashboard") -> bytes:
+    """The deck for one page: a title slide, then the slides of each figure in page order."""
+    prs = new_presentation()
+    _title_slide(prs, meta, subtitle)
+    for fig in figures:
+        figure_slide(prs, fig, meta)
+    out = io.BytesIO()
+    prs.save(out)
+    return out.getvalue()
