@@ -1,0 +1,251 @@
+"""Plotly drawings of a ``Figure``: bars with 95% intervals, diverging Likert bars, heatmaps, maps.
+
+Every builder reads only ``fig.data`` (already suppressed by dashboard.stats), so the screen,
+the downloads and the slides show the same numbers.  Hover text is prepared here as plain
+strings: a suppressed row's hover says "fewer than 5 responses" and carries no number.
+Colours: Okabe-Ito for categories, a blue-orange diverging scale for Likert items and a
+single-hue blue scale for heatmaps -- all readable with common colour-vision deficiencies.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard import stats
+from dashboard.figure import Figure
+
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
+             "#999999", "#882255", "#117733"]
+PRIMARY = "#0072B2"
+DIVERGING_NEG = ["#B35806", "#E08214", "#FDB863"]   # nearest zero last
+DIVERGING_POS = ["#8073AC", "#542788", "#2D004B"]   # nearest zero first
+DIVERGING_MID = "#BDBDBD"
+HEAT_SCALE = [[0.0, "#F7FBFF"], [0.5, "#6BAED6"], [1.0, "#08306B"]]
+SUPPRESSED_FILL = "#C7C7C7"
+FONT = dict(family="Source Sans Pro, Arial, sans-serif", size=13, color="#1F2937")
+TICK = {"percent": ".0%", "count": ",.0f", "score": ".1f", "points": ".2f"}
+
+
+def _min_n(fig: Figure) -> int:
+    if "min_n" in fig.data.columns and fig.data["min_n"].notna().any():
+        return int(fig.data["min_n"].dropna().iloc[0])
+    return stats.settings.min_group()
+
+
+def _hidden(data: pd.DataFrame) -> pd.Series:
+    if "suppressed" in data.columns:
+        return data["suppressed"].fillna(False).astype(bool)
+    return pd.Series(False, index=data.index)
+
+
+def value_text(v, fmt: str) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+        return ""
+    if fmt == "percent":
+        return f"{v:.0%}"
+    if fmt in ("score", "points"):
+        return f"{v:.2f}"
+    return f"{int(round(v)):,}"
+
+
+def hover_texts(fig: Figure, data: pd.DataFrame | None = None) -> list[str]:
+    """One hover line per row: value, 95% interval and n -- or only why there is none."""
+    data = fig.data if data is None else data
+    hidden = _hidden(data)
+    words = stats.suppressed_text(_min_n(fig))
+    out = []
+    for i, row in data.iterrows():
+        head = str(row[fig.category])
+        if fig.series and fig.series in data.columns:
+            head += f" \u2013 {row[fig.series]}"
+        if hidden.loc[i]:
+            out.append(f"<b>{head}</b><br>{words}")
+            continue
+        v = row.get(fig.value)
+        if v is None or pd.isna(v):
+            out.append(f"<b>{head}</b><br>{stats.NO_RESPONSES}")
+            continue
+        line = value_text(v, fig.value_format)
+        if "lo" in data.columns and not pd.isna(row.get("lo")):
+            line += f" (95% CI {value_text(row['lo'], fig.value_format)}\u2013{value_text(row['hi'], fig.value_format)})"
+        if "n" in data.columns and not pd.isna(row.get("n")):
+            line += f"<br>n = {int(row['n']):,}"
+        out.append(f"<b>{head}</b><br>{line}")
+    return out
+
+
+def _layout(p: go.Figure, fig: Figure, height: int) -> go.Figure:
+    p.update_layout(
+        title=dict(text=fig.title, x=0, xanchor="left", font=dict(size=17)),
+        font=FONT, height=height, margin=dict(l=10, r=30, t=60, b=40),
+        plot_bgcolor="white", paper_bgcolor="white", hoverlabel=dict(bgcolor="white"),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, xanchor="left", title_text=""),
+    )
+    return p
+
+
+def _order(values: pd.Series) -> list:
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        present = set(values.dropna())
+        return [c for c in values.cat.categories if c in present]
+    return list(pd.unique(values.dropna()))
+
+
+def bar(fig: Figure) -> go.Figure:
+    """Horizontal bars (one series) or grouped bars (fig.series), with 95% interval whiskers."""
+    data = fig.data.reset_index(drop=True)
+    cats = _order(data[fig.category])
+    series_names = _order(data[fig.series]) if fig.series else [None]
+    words = stats.suppressed_text(_min_n(fig))
+    p = go.Figure()
+    hover = hover_texts(fig, data)
+    for j, s in enumerate(series_names):
+        sub = data if s is None else data[data[fig.series] == s]
+        hidden = _hidden(sub)
+        vals = pd.to_numeric(sub[fig.value], errors="coerce")
+        x = vals.where(~hidden, 0).fillna(0)
+        text = [words if h else value_text(v, fig.value_format) for v, h in zip(vals, hidden)]
+        err = None
+        if {"lo", "hi"} <= set(sub.columns):
+            lo, hi = pd.to_numeric(sub["lo"], errors="coerce"), pd.to_numeric(sub["hi"], errors="coerce")
+            err = dict(type="data", symmetric=False, array=(hi - vals).where(~hidden).fillna(0).clip(lower=0),
+                       arrayminus=(vals - lo).where(~hidden).fillna(0).clip(lower=0),
+                       color="#374151", thickness=1.2, width=3)
+        p.add_trace(go.Bar(
+            y=sub[fig.category], x=x, orientation="h", name=str(s) if s is not None else fig.title,
+            marker_color=PRIMARY if s is None else OKABE_ITO[j % len(OKABE_ITO)],
+            error_x=err, text=text, textposition="outside", cliponaxis=False,
+            hovertext=[hover[i] for i in sub.index], hovertemplate="%{hovertext}<extra></extra>",
+            showlegend=s is not None,
+        ))
+    per_cat = 26 * max(1, len(series_names)) + 10
+    p.update_yaxes(categoryorder="array", categoryarray=cats, autorange="reversed", automargin=True)
+    p.update_xaxes(tickformat=TICK[fig.value_format], rangemode="tozero", gridcolor="#E5E7EB",
+                   range=[0, 1.08] if fig.value_format == "percent" else None)
+    p.update_layout(barmode="group", bargap=0.25)
+    return _layout(p, fig, height=max(260, 110 + per_cat * len(cats)))
+
+
+def diverging(fig: Figure) -> go.Figure:
+    """Likert items as bars diverging from zero: the low half of the scale to the left,
+    the high half to the right, an odd middle point split across zero."""
+    data = fig.data.reset_index(drop=True)
+    cats = _order(data[fig.category])
+    points = _order(data[fig.series])
+    hover = hover_texts(fig, data)
+    hidden_cats = set(data.loc[_hidden(data), fig.category])
+    k = len(points)
+    half = k // 2
+    neg, pos = points[:half], points[k - half:]
+    mid = points[half] if k % 2 else None
+    neg_col = dict(zip(neg, DIVERGING_NEG[-len(neg):] if len(neg) <= 3 else DIVERGING_NEG * k))
+    pos_col = dict(zip(pos, DIVERGING_POS[:len(pos)] if len(pos) <= 3 else DIVERGING_POS * k))
+    p = go.Figure()
+
+    def add(point, sign, colour, share=1.0, legend=True):
+        sub = data[(data[fig.series] == point) & ~data[fig.category].isin(hidden_cats)]
+        vals = pd.to_numeric(sub[fig.value], errors="coerce").fillna(0) * share * sign
+        p.add_trace(go.Bar(y=sub[fig.category], x=vals, orientation="h", name=str(point), marker_color=colour,
+                           legendgroup=str(point), showlegend=legend,
+                           text=[value_text(abs(v) / share, "percent") if abs(v) / share >= 0.06 else ""
+                                 for v in vals] if share == 1.0 else None,
+                           textposition="inside", insidetextanchor="middle",
+                           hovertext=[hover[i] for i in sub.index], hovertemplate="%{hovertext}<extra></extra>"))
+
+    if mid is not None:
+        add(mid, -1, DIVERGING_MID, 0.5, legend=False)
+    for point in reversed(neg):
+        add(point, -1, neg_col[point])
+    if mid is not None:
+        add(mid, 1, DIVERGING_MID, 0.5)
+    for point in pos:
+        add(point, 1, pos_col[point])
+    words = stats.suppressed_text(_min_n(fig))
+    for c in cats:
+        if c in hidden_cats:
+            p.add_annotation(y=c, x=0, text=words, showarrow=False, font=dict(color="#4B5563"),
+                             bgcolor=SUPPRESSED_FILL)
+    p.update_yaxes(categoryorder="array", categoryarray=cats, autorange="reversed", automargin=True)
+    p.update_xaxes(tickformat=".0%", range=[-1, 1], zeroline=True, zerolinecolor="#374151",
+                   tickvals=[-1, -0.5, 0, 0.5, 1], ticktext=["100%", "50%", "0", "50%", "100%"],
+                   gridcolor="#E5E7EB")
+    p.update_layout(barmode="relative", bargap=0.3,
+                    legend=dict(orientation="h", yanchor="top", y=-0.12, x=0, xanchor="left", title_text="",
+                                traceorder="normal"))
+    # legend in scale order, low to high
+    order = {str(pt): i for i, pt in enumerate(points)}
+    for t in p.data:
+        t.legendrank = order.get(t.name, 0) + 1
+    out = _layout(p, fig, height=max(300, 170 + 34 * len(cats)))
+    out.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.08, x=0, xanchor="left"),
+                      margin=dict(b=90))
+    return out
+
+
+def heatmap(fig: Figure) -> go.Figure:
+    """Categories (rows) x series (columns); a suppressed cell is grey, says why and shows no value."""
+    data = fig.data.reset_index(drop=True)
+    rows = _order(data[fig.category])
+    cols = _order(data[fig.series])
+    hover = hover_texts(fig, data)
+    words = stats.suppressed_text(_min_n(fig))
+    z = np.full((len(rows), len(cols)), np.nan)
+    text = np.full((len(rows), len(cols)), "", dtype=object)
+    hov = np.full((len(rows), len(cols)), "", dtype=object)
+    ri = {r: i for i, r in enumerate(rows)}
+    ci = {c: j for j, c in enumerate(cols)}
+    hidden = _hidden(data)
+    for idx, row in data.iterrows():
+        i, j = ri[row[fig.category]], ci[row[fig.series]]
+        hov[i, j] = hover[idx]
+        if hidden.loc[idx]:
+            text[i, j] = "fewer than<br>" + words.removeprefix("fewer than ")
+            continue
+        v = row[fig.value]
+        if v is not None and not pd.isna(v):
+            z[i, j] = float(v)
+            text[i, j] = value_text(v, fig.value_format)
+        else:
+            text[i, j] = "no<br>responses"
+    p = go.Figure(go.Heatmap(
+        z=z, x=cols, y=rows, text=text, texttemplate="%{text}", textfont=dict(size=11),
+        customdata=hov, hovertemplate="%{customdata}<extra></extra>", colorscale=HEAT_SCALE,
+        zmin=0 if fig.value_format == "percent" else None, zmax=1 if fig.value_format == "percent" else None,
+        xgap=2, ygap=2, colorbar=dict(tickformat=TICK[fig.value_format], thickness=12, len=0.8),
+        hoverongaps=True,
+    ))
+    p.update_xaxes(side="bottom", tickangle=-35 if len(cols) > 4 else 0, automargin=True, showgrid=False)
+    p.update_yaxes(autorange="reversed", automargin=True, showgrid=False)
+    p.update_layout(plot_bgcolor=SUPPRESSED_FILL)
+    longest = max((len(str(c)) for c in cols), default=0)
+    out = _layout(p, fig, height=max(300, 130 + 34 * len(rows) + (min(longest, 45) * 6 if len(cols) > 4 else 30)))
+    return out
+
+
+def us_map(fig: Figure) -> go.Figure:
+    from dashboard import usmap
+
+    data = fig.data.copy()
+    data.loc[_hidden(data), fig.value] = np.nan
+    hover_cols = [c for c in ("n",) if c in data.columns and c != fig.value]
+    if hover_cols:
+        data["n"] = data["n"].astype("object").where(data["n"].notna(), "")
+    # the state code column is the figure's category
+    p = usmap.state_choropleth(data, fig.category, fig.value, hover_cols=hover_cols, title=fig.title,
+                               value_format=fig.value_format)
+    p.update_layout(font=FONT, title=dict(x=0, xanchor="left", font=dict(size=17)))
+    return p
+
+
+BUILDERS = {"bar": bar, "grouped": bar, "stacked": bar, "diverging": diverging, "heatmap": heatmap,
+            "map": us_map}
+
+
+def build(fig: Figure) -> go.Figure | None:
+    """Draw ``fig`` (and remember the drawing in ``fig.plotly``); tables have no drawing."""
+    if fig.plotly is None and fig.kind in BUILDERS:
+        fig.plotly = BUILDERS[fig.kind](fig)
+    return fig.plotly

@@ -1,0 +1,172 @@
+"""The sidebar filters shared by every page, kept in the URL so a link reproduces the view.
+
+``?state=IL,WI&user_type=wdb&wave=2025``: on a session's first run the widgets take their
+values from the URL; on every run after that the URL is rewritten from the widgets.  Values
+the data does not hold (a typo, a state from another database) are dropped, never an error.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import stats, vocab
+from dashboard.db import DataUnavailable, run_query
+
+WAVE_KEY, STATES_KEY, TYPES_KEY = "filter_wave", "filter_states", "filter_user_types"
+ALL_WAVES = "all"
+_SEEDED = "_filters_seeded"
+
+
+@dataclass(frozen=True)
+class Filters:
+    wave: str | None = None                 # None: every wave
+    states: tuple[str, ...] = ()            # empty: every state
+    user_types: tuple[str, ...] = ()        # empty: every user type (users survey only)
+    options: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def params(self) -> dict:
+        """The shared query parameters ($wave, $states, $user_types)."""
+        return {"wave": self.wave, "states": list(self.states), "user_types": list(self.user_types)}
+
+    def describe(self) -> dict[str, str]:
+        """Human text for downloads and slide decks (ViewMeta.filters)."""
+        out = {"Wave": self.wave or "All waves"}
+        out["States"] = ", ".join(self.states) if self.states else "All states"
+        out["User types"] = (", ".join(vocab.user_type_label(t) for t in self.user_types)
+                             if self.user_types else "All user types")
+        return out
+
+    def query_string(self) -> str:
+        parts = []
+        if self.states:
+            parts.append("state=" + ",".join(self.states))
+        if self.user_types:
+            parts.append("user_type=" + ",".join(self.user_types))
+        parts.append("wave=" + (self.wave or ALL_WAVES))
+        return "&".join(parts)
+
+
+def _split(raw) -> list[str]:
+    if raw is None:
+        return []
+    if isinstance(raw, (list, tuple)):
+        raw = ",".join(raw)
+    return [p.strip() for p in str(raw).split(",") if p.strip()]
+
+
+def options() -> dict[str, list[str]]:
+    """Waves (newest first), states and user types present in the data."""
+    df = run_query("filter_options")
+    out = {}
+    for dim in ("wave", "state", "user_type"):
+        values = df.loc[df["dimension"] == dim, "code"].dropna().astype(str).tolist()
+        out[dim] = values
+    out["wave"] = sorted(out["wave"], reverse=True)
+    out["state"] = sorted(out["state"], key=lambda c: (c == "US", vocab.state_label(c)))
+    out["user_type"] = vocab.ordered(out["user_type"], "users", vocab.user_type_question().id)
+    return out
+
+
+def _from_url(opts: dict[str, list[str]]) -> None:
+    qp = st.query_params
+    wave = qp.get("wave")
+    if wave and (wave in opts["wave"] or wave == ALL_WAVES):
+        st.session_state[WAVE_KEY] = wave
+    else:
+        st.session_state[WAVE_KEY] = opts["wave"][0] if opts["wave"] else ALL_WAVES
+    upper = {s.upper(): s for s in opts["state"]}
+    st.session_state[STATES_KEY] = [upper[s.upper()] for s in _split(qp.get_all("state")) if s.upper() in upper]
+    lower = {t.lower(): t for t in opts["user_type"]}
+    st.session_state[TYPES_KEY] = [lower[t.lower()] for t in _split(qp.get_all("user_type")) if t.lower() in lower]
+
+
+def _keep_valid(opts: dict[str, list[str]]) -> None:
+    # A new database may lack values a session still holds; a widget must never see them.
+    if st.session_state.get(WAVE_KEY) not in [*opts["wave"], ALL_WAVES]:
+        st.session_state[WAVE_KEY] = opts["wave"][0] if opts["wave"] else ALL_WAVES
+    st.session_state[STATES_KEY] = [s for s in st.session_state.get(STATES_KEY, []) if s in opts["state"]]
+    st.session_state[TYPES_KEY] = [t for t in st.session_state.get(TYPES_KEY, []) if t in opts["user_type"]]
+
+
+def _to_url(f: Filters) -> None:
+    wanted = {"wave": f.wave or ALL_WAVES,
+              "state": ",".join(f.states) or None,
+              "user_type": ",".join(f.user_types) or None}
+    for key, value in wanted.items():
+        if value is None:
+            if key in st.query_params:
+                del st.query_params[key]
+        elif st.query_params.get(key) != value:
+            st.query_params[key] = value
+
+
+def sidebar() -> Filters:
+    """Draw the filter widgets (call once per run, from app.py) and return the selection."""
+    try:
+        opts = options()
+    except DataUnavailable:
+        return Filters()
+    if not st.session_state.get(_SEEDED):
+        _from_url(opts)
+        st.session_state[_SEEDED] = True
+    _keep_valid(opts)
+    bar = st.sidebar
+    bar.header("Filters")
+    bar.selectbox("Survey wave", [*opts["wave"], ALL_WAVES], key=WAVE_KEY,
+                  format_func=lambda w: "All waves" if w == ALL_WAVES else w)
+    bar.multiselect("States", opts["state"], key=STATES_KEY, format_func=vocab.state_label,
+                    placeholder="All states")
+    bar.multiselect("User types (users survey)", opts["user_type"], key=TYPES_KEY,
+                    format_func=vocab.user_type_label, placeholder="All user types")
+    wave = st.session_state[WAVE_KEY]
+    f = Filters(wave=None if wave == ALL_WAVES else wave,
+                states=tuple(st.session_state[STATES_KEY]),
+                user_types=tuple(st.session_state[TYPES_KEY]), options=opts)
+    _to_url(f)
+    st.session_state["filters"] = f
+    return f
+
+
+def current() -> Filters:
+    """The selection made in the sidebar on this run (pages call this)."""
+    f = st.session_state.get("filters")
+    return f if isinstance(f, Filters) else Filters()
+
+
+def respondents(f: Filters) -> pd.DataFrame:
+    """Respondents per survey, state and user type under the filters."""
+    return run_query("respondent_counts", **f.params())
+
+
+def leak_warning(f: Filters) -> str | None:
+    """A message when this selection could be subtracted from a broader view to reveal a small group.
+
+    Broader views anyone can open: no state filter, no user-type filter, neither.  If one
+    of them holds 1-4 respondents more than this selection, those few would be exposed by
+    subtraction, so the page shows nothing for this selection.
+    """
+    if not f.states and not f.user_types:
+        return None
+    wide = run_query("respondent_counts", wave=f.wave, states=[], user_types=[])
+    m = stats_min()
+    for survey in ("users", "producers"):
+        w = wide[wide["survey"] == survey]
+        in_states = w["state"].isin(f.states) if f.states else pd.Series(True, index=w.index)
+        in_types = (w["user_type"].isin(f.user_types) if (f.user_types and survey == "users")
+                    else pd.Series(True, index=w.index))
+        selected = int(w.loc[in_states & in_types, "n"].sum())
+        complements = [int(w["n"].sum()) - selected,
+                       int(w.loc[in_states, "n"].sum()) - selected,
+                       int(w.loc[in_types, "n"].sum()) - selected]
+        if selected and stats.selection_leaves_out_few(selected, complements, m):
+            return (f"This selection leaves out fewer than {m} {survey} responses compared with a wider view, "
+                    "so those few could be worked out by subtraction. Add or remove a state or user type "
+                    "to see results.")
+    return None
+
+
+def stats_min() -> int:
+    from dashboard import settings
+    return settings.min_group()

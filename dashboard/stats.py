@@ -1,0 +1,177 @@
+"""Shares, 95% Wilson intervals and small-group suppression: the one layer every figure uses.
+
+Rules (also stated on the Data and methods page):
+
+* A group's *base* ``n`` is the number of respondents in it who answered the question.
+* Primary suppression: a group with 0 < n < minimum size (5 by default, configurable) shows
+  no value, no interval and no n -- only "fewer than 5 responses".
+* Complementary suppression: when groups partition a total that is shown somewhere (states
+  of the nation, user types of all users), hiding one group is not enough, since total minus
+  the shown groups gives it back.  So within each partition, while the hidden groups add up
+  to fewer than the minimum, or only one group is hidden, the next-smallest shown group is
+  hidden too.  If nothing is left to hide, the partition is flagged so the caller hides the
+  total as well.
+* Groups with n = 0 have no value to protect; they show "no responses".
+
+Everything here is plain pandas so it can be tested without Streamlit.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from dashboard import settings
+
+Z95 = 1.959963984540054
+NO_RESPONSES = "no responses"
+
+
+def suppressed_text(min_size: int | None = None) -> str:
+    return f"fewer than {min_size or settings.min_group()} responses"
+
+
+def wilson(k, n, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval for k successes out of n; NaN where n is 0 or missing."""
+    k = np.asarray(pd.to_numeric(pd.Series(k), errors="coerce"), dtype=float)
+    n = np.asarray(pd.to_numeric(pd.Series(n), errors="coerce"), dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = k / n
+        denom = 1 + z**2 / n
+        centre = (p + z**2 / (2 * n)) / denom
+        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
+        lo = np.clip(centre - half, 0, 1)
+        hi = np.clip(centre + half, 0, 1)
+    bad = ~(n > 0)
+    lo[bad] = np.nan
+    hi[bad] = np.nan
+    return lo, hi
+
+
+def _as_list(cols) -> list[str]:
+    if cols is None:
+        return []
+    if isinstance(cols, str):
+        return [cols]
+    return list(cols)
+
+
+def flag_suppressed(df: pd.DataFrame, n: str = "n", partition: Sequence[str] | str | None = None,
+                    group: str | None = None, min_size: int | None = None) -> pd.DataFrame:
+    """Add ``suppressed`` (bool) and ``total_suppressed`` (bool) columns.
+
+    ``partition``: columns that identify one set of groups adding up to a shown total (for
+    a heatmap of items x states: partition by item, the groups are the states).  ``group``
+    names the column of the groups; when None, rows are suppressed on their own (primary
+    suppression only -- use that only where no total of the groups is ever shown).
+    """
+    m = min_size or settings.min_group()
+    out = df.copy()
+    base = pd.to_numeric(out[n], errors="coerce").fillna(0)
+    out["suppressed"] = (base > 0) & (base < m)
+    out["total_suppressed"] = False
+    if group is None:
+        return out
+    keys = _as_list(partition)
+    parts = out.groupby(keys, sort=False, dropna=False).groups.values() if keys else [out.index]
+    for idx in parts:
+        idx = list(idx)
+        sub = base.loc[idx]
+        hidden = out.loc[idx, "suppressed"].copy()
+        if not hidden.any():
+            continue
+        while True:
+            total_hidden = sub[hidden].sum()
+            if hidden.sum() >= 2 and total_hidden >= m:
+                break
+            candidates = sub[(~hidden) & (sub > 0)]
+            if candidates.empty:
+                out.loc[idx, "total_suppressed"] = True
+                break
+            hidden.loc[candidates.sort_values(kind="stable").index[0]] = True
+        out.loc[idx, "suppressed"] = hidden
+    return out
+
+
+def blank_suppressed(df: pd.DataFrame, value_cols: Iterable[str], n: str = "n",
+                     min_size: int | None = None) -> pd.DataFrame:
+    """Remove every number from suppressed rows and add a ``label`` column saying why."""
+    m = min_size or settings.min_group()
+    out = df.copy()
+    cols = [c for c in value_cols if c in out.columns]
+    for c in cols:
+        out[c] = out[c].astype("float64")
+        out.loc[out["suppressed"], c] = np.nan
+    out[n] = pd.array(pd.to_numeric(out[n], errors="coerce"), dtype="Int64")
+    out.loc[out["suppressed"], n] = pd.NA
+    out["note"] = np.where(out["suppressed"], suppressed_text(m),
+                           np.where(out[n].fillna(0).astype("int64") == 0, NO_RESPONSES, ""))
+    return out
+
+
+def proportions(df: pd.DataFrame, k: str = "k", n: str = "n", partition=None, group: str | None = None,
+                min_size: int | None = None) -> pd.DataFrame:
+    """Shares k/n with 95% Wilson intervals, suppressed by the rules above.
+
+    Adds ``share``, ``lo``, ``hi``, ``suppressed``, ``total_suppressed``, ``note``; in
+    suppressed rows k, n, share, lo and hi are all missing.
+    """
+    out = df.copy()
+    kk = pd.to_numeric(out[k], errors="coerce")
+    nn = pd.to_numeric(out[n], errors="coerce")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["share"] = np.where(nn > 0, kk / nn, np.nan)
+    out["lo"], out["hi"] = wilson(kk, nn)
+    out = flag_suppressed(out, n=n, partition=partition, group=group, min_size=min_size)
+    return blank_suppressed(out, [k, "share", "lo", "hi"], n=n, min_size=min_size)
+
+
+def counts(df: pd.DataFrame, n: str = "n", partition=None, group: str | None = None,
+           min_size: int | None = None) -> pd.DataFrame:
+    """Counts of respondents per group (the map, the user-type mix), suppressed the same way."""
+    out = flag_suppressed(df, n=n, partition=partition, group=group, min_size=min_size)
+    return blank_suppressed(out, [], n=n, min_size=min_size)
+
+
+def selection_leaves_out_few(n_selected: int, complements: Iterable[int], min_size: int | None = None) -> bool:
+    """True when a filtered view could be subtracted from a broader one to reveal a small group.
+
+    ``complements`` are the respondents that broader views (no state filter, no user-type
+    filter, neither) hold beyond the selection.  1..min-1 of them is a small group.
+    """
+    m = min_size or settings.min_group()
+    return any(0 < c < m for c in complements)
+
+
+def fmt_share(x) -> str:
+    return "" if x is None or pd.isna(x) else f"{x:.0%}"
+
+
+def fmt_interval(lo, hi) -> str:
+    if lo is None or hi is None or pd.isna(lo) or pd.isna(hi):
+        return ""
+    return f"{lo:.0%}\u2013{hi:.0%}"
+
+
+def describe(row, value: str = "share", fmt: str = "percent") -> str:
+    """One cell's text for hovers and tables: the value with its interval and n, or why not."""
+    if row.get("suppressed"):
+        return str(row.get("note") or suppressed_text())
+    v = row.get(value)
+    if v is None or pd.isna(v):
+        return str(row.get("note") or NO_RESPONSES)
+    if fmt == "percent":
+        text = fmt_share(v)
+        if "lo" in row and not pd.isna(row.get("lo")):
+            text += f" (95% CI {fmt_interval(row['lo'], row['hi'])})"
+    elif fmt == "points":
+        text = f"{v:.2f} points"
+    elif fmt == "score":
+        text = f"{v:.2f}"
+    else:
+        text = f"{int(v):,}"
+    n = row.get("n")
+    if n is not None and not pd.isna(n):
+        text += f", n = {int(n):,}"
+    return text
