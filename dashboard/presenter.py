@@ -21,7 +21,7 @@ PARAM = "present"
 SLIDE_PARAM = "slide"
 TRUE_VALUES = {"1", "true", "yes", "on"}
 CONTAINER_KEY = "presenter"
-CHART_HEIGHT = 640
+CHART_HEIGHT = 500   # with title and buttons, fits a 1280 x 720 projector
 FONT_SIZE = 22
 
 # Everything that is not the content: sidebar (with navigation and filters), header bar,
@@ -42,10 +42,10 @@ CHROME_CSS = """
 # hide every top-level block of the main column that does not hold the presenter.
 FOCUS_CSS = f"""
 <style>
-[data-testid="stMainBlockContainer"] > div > [data-testid="stVerticalBlock"] > div:not(:has(.st-key-{CONTAINER_KEY})),
-.main .block-container > div > [data-testid="stVerticalBlock"] > div:not(:has(.st-key-{CONTAINER_KEY})) {{
+[data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] > div:not(:has(.st-key-{CONTAINER_KEY})),
+[data-testid="stMainBlockContainer"] > div > [data-testid="stVerticalBlock"] > div:not(:has(.st-key-{CONTAINER_KEY})) {{
     display: none !important; }}
-.st-key-{CONTAINER_KEY} h1 {{ font-size: 2.7rem; line-height: 1.15; margin: 0 0 .3rem 0; padding: 0; }}
+.st-key-{CONTAINER_KEY} h1 {{ font-size: 2.3rem; line-height: 1.15; margin: 0 0 .3rem 0; padding: 0; }}
 .st-key-{CONTAINER_KEY} [data-testid="stCaptionContainer"] p {{ font-size: 1.35rem; color: #374151; }}
 .st-key-{CONTAINER_KEY} button p {{ font-size: 1.4rem; }}
 .st-key-{CONTAINER_KEY} button {{ min-height: 3.2rem; padding: .3rem 1.6rem; }}
@@ -107,14 +107,19 @@ def projector_plotly(fig: Figure):
     if drawing is None:
         return None
     big = copy.deepcopy(drawing)
-    big.update_layout(title=None, font=dict(size=FONT_SIZE), height=CHART_HEIGHT,
-                      margin=dict(l=10, r=40, t=40 if fig.kind != "heatmap" else 140, b=40),
-                      legend=dict(font=dict(size=FONT_SIZE - 2)), hoverlabel=dict(font=dict(size=FONT_SIZE - 2)))
+    # A heatmap carries a number in every cell: it needs the room more than the type size.
+    size = FONT_SIZE - 6 if fig.kind == "heatmap" else FONT_SIZE
+    # A title on two lines takes a line's height from the chart, so the buttons stay on screen.
+    height = CHART_HEIGHT - (50 if len(fig.title) > 55 else 0)
+    big.update_layout(title=None, font=dict(size=size), height=height,
+                      margin=dict(l=10, r=40, t=30, b=30),
+                      legend=dict(font=dict(size=size - 2)), hoverlabel=dict(font=dict(size=size - 2)))
     for trace in big.data:
-        if getattr(trace, "type", "") in ("bar", "heatmap") and hasattr(trace, "textfont"):
-            trace.textfont = dict(size=FONT_SIZE - 4)
-    big.update_xaxes(tickfont=dict(size=FONT_SIZE - 2))
-    big.update_yaxes(tickfont=dict(size=FONT_SIZE - 2))
+        if getattr(trace, "type", "") in ("bar", "heatmap"):
+            trace.textfont = dict(size=size - 4)
+    if fig.kind != "map":
+        big.update_xaxes(tickfont=dict(size=size - 2), automargin=True)
+        big.update_yaxes(tickfont=dict(size=size - 2), automargin=True)
     return big
 
 
