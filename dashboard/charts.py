@@ -24,6 +24,8 @@ DIVERGING_NEG = ["#B35806", "#E08214", "#FDB863"]   # nearest zero last
 DIVERGING_POS = ["#8073AC", "#542788", "#2D004B"]   # nearest zero first
 DIVERGING_MID = "#BDBDBD"
 HEAT_SCALE = [[0.0, "#F7FBFF"], [0.5, "#6BAED6"], [1.0, "#08306B"]]
+# For signed differences (perception gaps): orange below zero, purple above, white at zero.
+HEAT_DIVERGING = [[0.0, "#B35806"], [0.25, "#FDB863"], [0.5, "#F7F7F7"], [0.75, "#B2ABD2"], [1.0, "#542788"]]
 SUPPRESSED_FILL = "#C7C7C7"
 FONT = dict(family="Source Sans Pro, Arial, sans-serif", size=13, color="#1F2937")
 TICK = {"percent": ".0%", "count": ",.0f", "score": ".1f", "points": ".2f"}
@@ -209,11 +211,19 @@ def heatmap(fig: Figure) -> go.Figure:
             z[i, j] = float(v)
             text[i, j] = value_text(v, fig.value_format)
         else:
-            text[i, j] = "no<br>responses"
+            text[i, j] = str(row.get("note") or "no responses").replace(" ", "<br>", 1)
+    signed = bool(np.nanmin(z) < 0) if np.isfinite(z).any() else False
+    if signed:
+        bound = float(np.nanmax(np.abs(z)))
+        scale, zmin, zmax = HEAT_DIVERGING, -bound, bound
+    elif fig.value_format == "percent":
+        scale, zmin, zmax = HEAT_SCALE, 0, 1
+    else:
+        scale, zmin, zmax = HEAT_SCALE, None, None
     p = go.Figure(go.Heatmap(
         z=z, x=cols, y=rows, text=text, texttemplate="%{text}", textfont=dict(size=11),
-        customdata=hov, hovertemplate="%{customdata}<extra></extra>", colorscale=HEAT_SCALE,
-        zmin=0 if fig.value_format == "percent" else None, zmax=1 if fig.value_format == "percent" else None,
+        customdata=hov, hovertemplate="%{customdata}<extra></extra>", colorscale=scale,
+        zmin=zmin, zmax=zmax,
         xgap=2, ygap=2, colorbar=dict(tickformat=TICK[fig.value_format], thickness=12, len=0.8),
         hoverongaps=True,
     ))

@@ -1,0 +1,93 @@
+"""Open responses: what users and producers wrote, searchable, with counts per theme."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import filters, render, settings, stats, vocab
+from dashboard.db import run_query
+from dashboard.figure import Figure
+from dashboard.frame import ensure
+from dashboard.themes import ThemesError, load_themes, tag
+
+ensure()
+
+PAGE = "Open responses"
+QKEY, SKEY = "open_question", "open_search"
+LIMIT = 200
+
+st.title("Open responses")
+st.caption("Answers in respondents' own words. E-mail addresses and phone numbers were replaced by [redacted] when "
+           "the data were loaded. Themes come from keyword rules in data/themes.yaml, which anyone can edit.")
+
+cb = vocab.codebook()
+questions = [(s, q.id) for s, sv in cb.surveys.items() for q in sv.questions.values() if q.type == "text" and not q.pii]
+keys = [f"{s}:{qid}" for s, qid in questions]
+if QKEY not in st.session_state:
+    wanted = st.query_params.get("question", "")
+    st.session_state[QKEY] = next((k for k in keys if k.split(":")[1] == wanted), keys[0])
+    st.session_state[SKEY] = st.query_params.get("q", "")
+
+
+def _label(key: str) -> str:
+    s, qid = key.split(":")
+    return f"{'Users' if s == 'users' else 'Producers'}: {vocab.question(s, qid).text}"
+
+
+a, b = st.columns([3, 2])
+choice = a.selectbox("Question", keys, key=QKEY, format_func=_label)
+search = b.text_input("Search the answers", key=SKEY, placeholder="e.g. county, webinar, Excel").strip()
+st.query_params["question"] = choice.split(":")[1]
+if search:
+    st.query_params["q"] = search
+elif "q" in st.query_params:
+    del st.query_params["q"]
+
+survey, qid = choice.split(":")
+f = filters.current()
+m = settings.min_text_group()
+with render.guard():
+    if not render.blocked(f):
+        try:
+            themes = [t for t in load_themes() if t.applies_to(qid)]
+        except ThemesError as exc:
+            st.warning(str(exc))
+            themes = []
+        texts = run_query("open_texts", survey=survey, question=qid, search=search or None, limit=LIMIT, **f.params())
+        counts = run_query("text_themes", survey=survey, question=qid, theme_names=[t.name for t in themes],
+                           theme_patterns=[t.pattern for t in themes], **f.params())
+        n_answers = int(texts["n_answers"].iloc[0]) if len(texts) else int(counts["n"].iloc[0]) if len(counts) else 0
+        if n_answers == 0:
+            st.info(render.EMPTY if not search else "No answer contains that text. Try a shorter word.")
+        elif n_answers < m:
+            st.info(f"This selection has {stats.suppressed_text(m)}: open answers are shown only for groups of "
+                    f"{m} or more, so that nobody can be recognised by what they wrote. Widen the filters.")
+        else:
+            figs = []
+            if themes:
+                th = counts.rename(columns={"theme": "Theme"})
+                th = stats.proportions(th, min_size=m)
+                th = th.sort_values("k", ascending=False)
+                th = th.rename(columns={"k": "answers"})
+                th["min_n"] = m
+                figs.append(Figure(
+                    key=f"themes_{qid}", kind="bar", category="Theme", value="share",
+                    title="Themes in the answers: share of answers that mention each theme",
+                    data=th[["Theme", "share", "lo", "hi", "answers", "n", "suppressed", "min_n"]].reset_index(drop=True),
+                    n_text=f"n = {n_answers:,} answers (filters applied)",
+                    method=("An answer carries a theme when it contains one of the theme's keywords (data/themes.yaml); "
+                            "an answer can carry several themes. Interval: 95% Wilson. Open answers are shown only "
+                            f"for groups of {m} or more.")))
+            meta = render.view_meta(PAGE, f, {"Answers": n_answers})
+            render.show_figures(figs, meta, slides=bool(figs))
+            matched = int(texts["n_matched"].iloc[0]) if len(texts) else 0
+            head = (f"{matched:,} of {n_answers:,} answers contain \u201c{search}\u201d" if search
+                    else f"{n_answers:,} answers")
+            st.subheader(head + (f" (showing the newest {LIMIT})" if matched > LIMIT else ""))
+            if matched:
+                shown = pd.DataFrame({"Answer": texts["text"],
+                                      "Themes": [", ".join(tag(t, themes, qid)) for t in texts["text"]]})
+                st.dataframe(shown, hide_index=True, width="stretch", key="answers_table",
+                             column_config={"Answer": st.column_config.TextColumn(width="large")})
+                st.caption("Answers are listed without state or organization type, so that a quote cannot be traced "
+                           "to a small group.")
