@@ -31,7 +31,6 @@ from dashboard.figure import Figure, ViewMeta
 # Characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 SUPPRESSED_COLUMN = "suppressed"
-DEFAULT_MIN_N = 5
 
 
 def neutralise(value):
@@ -47,11 +46,18 @@ def neutralise(value):
 
 
 def suppressed_text(fig: Figure) -> str:
-    """The words shown instead of a suppressed value, as on screen."""
-    min_n = DEFAULT_MIN_N
-    if "min_n" in fig.data.columns and fig.data["min_n"].notna().any():
-        min_n = int(fig.data["min_n"].dropna().iloc[0])
-    return f"fewer than {min_n} responses"
+    """The words shown instead of a suppressed value, exactly as on screen (dashboard.stats)."""
+    from dashboard import stats
+
+    data = fig.data
+    if "min_n" in data.columns and data["min_n"].notna().any():
+        return stats.suppressed_text(int(data["min_n"].dropna().iloc[0]))
+    if "note" in data.columns and SUPPRESSED_COLUMN in data.columns:
+        notes = data.loc[data[SUPPRESSED_COLUMN].fillna(False).astype(bool), "note"].dropna()
+        notes = notes[notes.astype(str).str.startswith("fewer than")]
+        if len(notes):
+            return str(notes.iloc[0])
+    return stats.suppressed_text()
 
 
 def _is_number(value) -> bool:

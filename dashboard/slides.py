@@ -55,7 +55,8 @@ DIVERGING_POS = ["8073AC", "542788", "2D004B"]
 DIVERGING_MID = "BDBDBD"
 HEAT_LOW, HEAT_HIGH = (0xF7, 0xFB, 0xFF), (0x08, 0x45, 0x94)
 
-NUMBER_FORMATS = {"percent": "0%", "count": "#,##0", "score": "0.0", "points": "#,##0"}
+# As on screen (dashboard.charts.value_text): whole percentages, counts, two decimals for scores and points.
+NUMBER_FORMATS = {"percent": "0%", "count": "#,##0", "score": "0.00", "points": "0.00"}
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -78,8 +79,8 @@ def format_value(value, value_format: str) -> str:
         return ""
     if value_format == "percent":
         return f"{value:.0%}"
-    if value_format == "score":
-        return f"{value:.1f}"
+    if value_format in ("score", "points"):
+        return f"{value:.2f}"
     return f"{value:,.0f}"
 
 
