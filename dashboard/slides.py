@@ -379,8 +379,9 @@ def _add_chart(slide, fig: Figure, kind: str) -> tuple[object | None, list]:
     value_axis.major_gridlines.format.line.color.rgb = RGBColor(0xDD, 0xDD, 0xDD)
     if fig.value_format == "percent" and kind != "diverging":
         value_axis.minimum_scale = 0
-        if kind == "stacked":
-            value_axis.maximum_scale = 1
+        top = max((v for _, values in series for v in values if v is not None), default=0)
+        if kind == "stacked" or top > 0.85:
+            value_axis.maximum_scale = 1   # a share never runs past 100%
     if kind in ("bar", "grouped", "stacked", "diverging"):
         # PowerPoint draws the first category at the bottom of a bar chart; the page reads top-down,
         # and the value axis stays at the bottom.
@@ -576,6 +577,32 @@ def figure_slide(prs, fig: Figure, meta: ViewMeta) -> None:
     _speaker_notes(slide, fig, meta, extra)
 
 
+def section_slide(prs, title: str, lines: list[str] = (), notes: str = "") -> None:
+    """A divider or a plain message slide: a heading and a few lines of text, no figure."""
+    slide = prs.slides.add_slide(prs.slide_layouts[6])
+    box = slide.shapes.add_textbox(MARGIN, Inches(2.2), BODY_W, Inches(1.2))
+    box.name = "Title"
+    box.text_frame.vertical_anchor = MSO_ANCHOR.BOTTOM
+    _text(box.text_frame, title, 32, bold=True)
+    if lines:
+        body = slide.shapes.add_textbox(MARGIN, Inches(3.6), BODY_W, Inches(3))
+        body.name = "Body"
+        body.text_frame.word_wrap = True
+        _add_lines(body.text_frame, lines, 18)
+    if notes:
+        slide.notes_slide.notes_text_frame.text = notes
+
+
+def title_slide(prs, meta: ViewMeta, subtitle: str = "LMI User Discovery Dashboard") -> None:
+    _title_slide(prs, meta, subtitle)
+
+
+def to_bytes(prs) -> bytes:
+    out = io.BytesIO()
+    prs.save(out)
+    return out.getvalue()
+
+
 def new_presentation():
     prs = Presentation()
     prs.slide_width, prs.slide_height = SLIDE_W, SLIDE_H
@@ -589,6 +616,4 @@ def deck_bytes(figures: list[Figure], meta: ViewMeta,
     _title_slide(prs, meta, subtitle)
     for fig in figures:
         figure_slide(prs, fig, meta)
-    out = io.BytesIO()
-    prs.save(out)
-    return out.getvalue()
+    return to_bytes(prs)
