@@ -63,6 +63,9 @@ with render.guard():
         ]
         meta = render.view_meta(PAGE, national, {"Focus state": vocab.state_label(focus)})
         render.show_figures(figures, meta)
+        # One click: the whole state briefing deck for the Academy core team (dashboard.briefing).
+        from dashboard.briefing import briefing_button
+        briefing_button(focus, f)
 
         st.subheader(f"What {vocab.state_label(focus)}'s LMI agency said (producers survey)")
         own = Filters(wave=f.wave, states=(focus,), options=f.options)
