@@ -104,29 +104,39 @@ def bar(fig: Figure) -> go.Figure:
     words = stats.suppressed_text(_min_n(fig))
     p = go.Figure()
     hover = hover_texts(fig, data)
+    grouped = fig.series is not None
     for j, s in enumerate(series_names):
         sub = data if s is None else data[data[fig.series] == s]
         hidden = _hidden(sub)
         vals = pd.to_numeric(sub[fig.value], errors="coerce")
         x = vals.where(~hidden, 0).fillna(0)
-        text = [words if h else value_text(v, fig.value_format) for v, h in zip(vals, hidden)]
         err = None
+        hi = vals
         if {"lo", "hi"} <= set(sub.columns):
             lo, hi = pd.to_numeric(sub["lo"], errors="coerce"), pd.to_numeric(sub["hi"], errors="coerce")
             err = dict(type="data", symmetric=False, array=(hi - vals).where(~hidden).fillna(0).clip(lower=0),
                        arrayminus=(vals - lo).where(~hidden).fillna(0).clip(lower=0),
                        color="#374151", thickness=1.2, width=3)
+        # bar text only says why a bar is missing; values are labelled beyond the whisker below
+        text = [words if h else ("" if not grouped else "") for h in hidden]
         p.add_trace(go.Bar(
             y=sub[fig.category], x=x, orientation="h", name=str(s) if s is not None else fig.title,
             marker_color=PRIMARY if s is None else OKABE_ITO[j % len(OKABE_ITO)],
-            error_x=err, text=text, textposition="outside", cliponaxis=False,
+            error_x=err, text=text, textposition="outside", cliponaxis=False, offsetgroup=str(j),
             hovertext=[hover[i] for i in sub.index], hovertemplate="%{hovertext}<extra></extra>",
             showlegend=s is not None,
         ))
+        if not grouped:
+            shown = ~hidden & vals.notna()
+            p.add_trace(go.Scatter(
+                y=sub[fig.category][shown], x=hi.where(hi.notna(), vals)[shown], mode="text",
+                text=[value_text(v, fig.value_format) for v in vals[shown]], textposition="middle right",
+                hoverinfo="skip", showlegend=False, cliponaxis=False, textfont=dict(size=12, color="#1F2937"),
+            ))
     per_cat = 26 * max(1, len(series_names)) + 10
     p.update_yaxes(categoryorder="array", categoryarray=cats, autorange="reversed", automargin=True)
     p.update_xaxes(tickformat=TICK[fig.value_format], rangemode="tozero", gridcolor="#E5E7EB",
-                   range=[0, 1.08] if fig.value_format == "percent" else None)
+                   range=[0, 1.12] if fig.value_format == "percent" else None)
     p.update_layout(barmode="group", bargap=0.25)
     return _layout(p, fig, height=max(260, 110 + per_cat * len(cats)))
 

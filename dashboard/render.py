@@ -114,12 +114,15 @@ def _downloads_row(fig: Figure, meta: ViewMeta) -> None:
                            mime="text/csv", key=f"csv_{fig.key}", on_click="ignore")
         return
     stem = _downloads.file_stem(fig, meta)
-    a, b, _ = st.columns([1, 1, 4])
+    row = st.container(horizontal=True, gap="small")
+    a = b = row
     a.download_button("Download CSV", data=lambda: _downloads.csv_bytes(fig, meta), file_name=f"{stem}.csv",
-                      mime="text/csv", key=f"csv_{fig.key}", on_click="ignore")
+                      mime="text/csv", key=f"csv_{fig.key}", on_click="ignore",
+                      icon=":material/download:", width="content")
     b.download_button("Download Excel", data=lambda: _downloads.xlsx_bytes(fig, meta), file_name=f"{stem}.xlsx",
                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                      key=f"xlsx_{fig.key}", on_click="ignore")
+                      key=f"xlsx_{fig.key}", on_click="ignore",
+                      icon=":material/download:", width="content")
 
 
 def show_figure(fig: Figure, meta: ViewMeta) -> None:

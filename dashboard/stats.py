@@ -74,7 +74,8 @@ def flag_suppressed(df: pd.DataFrame, n: str = "n", partition: Sequence[str] | s
     if group is None:
         return out
     keys = _as_list(partition)
-    parts = out.groupby(keys, sort=False, dropna=False).groups.values() if keys else [out.index]
+    parts = (out.groupby(keys[0] if len(keys) == 1 else keys, sort=False, dropna=False).groups.values()
+             if keys else [out.index])
     for idx in parts:
         idx = list(idx)
         sub = base.loc[idx]
