@@ -129,10 +129,15 @@ class _Speller:
         self.rng = np.random.default_rng([seed, 11])
 
     def header(self, text: str, number: int | None) -> str:
+        return self.for_question(number)(text)
+
+    def for_question(self, number: int | None):
+        """One respelling for all the headers of a question (applied to each whole header:
+        a trailing '*' ends up after the item label, as when a tool appends it)."""
         if self.v.header_noise and self.v.header_styles and self.rng.random() < self.v.header_noise:
             style = self.v.header_styles[int(self.rng.integers(len(self.v.header_styles)))]
-            return respell(text, style, number)
-        return text
+            return lambda text: respell(text, style, number)
+        return lambda text: text
 
     def cells(self, codes: np.ndarray, vocab: list[str], rng: np.random.Generator,
               styles: tuple[str, ...] | None = None) -> np.ndarray:
@@ -365,8 +370,8 @@ class _Builder:
         self.complete = r["complete"].to_numpy(dtype=bool)
 
     # -- helpers -------------------------------------------------------------------------
-    def header_text(self, q: Question, number: int) -> str:
-        return self.speller.header(q.text, number)
+    def header_speller(self, number: int):
+        return self.speller.for_question(number)
 
     def label_cells(self, codes_fn, vocab, styles=None):
         def cells(a, b, rng):
@@ -569,7 +574,8 @@ class _Builder:
         for name, text, imp in _QUALTRICS_META:
             cols.append(_Col([name, text, f'{{"ImportId": "{imp}"}}'], meta[name], "meta"))
         for pos, q in enumerate(self.a.survey.questions.values(), 1):
-            name, text, imp = f"Q{pos}", self.header_text(q, pos), f'{{"ImportId": "QID{pos}"}}'
+            sp = self.header_speller(pos)
+            name, text, imp = f"Q{pos}", sp(q.text), f'{{"ImportId": "QID{pos}"}}'
             if q.type == "state":
                 cols.append(_Col([name, text, imp], lambda a, b, r: self.state_cells(a, b, r, "name")))
             elif q.role == "user_type":
@@ -580,14 +586,15 @@ class _Builder:
                 cols.append(_Col([name, text, imp], self.multi_cells(q, ",", "label")))
                 if q.other_option is not None:
                     k = q.options.index(q.other_option) + 1
-                    cols.append(_Col([f"{name}_{k}_TEXT", f"{text} - {q.other_option.label} - Text", imp],
+                    cols.append(_Col([f"{name}_{k}_TEXT", sp(f"{q.text} - {q.other_option.label} - Text"), imp],
                                      self.other_text_cells(q.id)))
             elif q.type == "matrix":
                 for j, item in enumerate(q.items):
-                    cols.append(_Col([f"{name}_{j + 1}", f"{text} - {item.label}", imp], self.matrix_cells(q, j)))
+                    cols.append(_Col([f"{name}_{j + 1}", sp(f"{q.text} - {item.label}"), imp],
+                                     self.matrix_cells(q, j)))
             elif q.type == "rank":
                 for j, opt in enumerate(q.options):
-                    cols.append(_Col([f"{name}_{j + 1}", f"{text} - {opt.label}", imp],
+                    cols.append(_Col([f"{name}_{j + 1}", sp(f"{q.text} - {opt.label}"), imp],
                                      self.rank_cells(q, j, "number")))
             elif q.type == "text":
                 cols.append(_Col([name, text, imp], self.text_cells(q.id)))
@@ -625,7 +632,7 @@ class _Builder:
         for name in _SM_META:
             cols.append(_Col([name, ""], meta[name], "meta"))
         for pos, q in enumerate(self.a.survey.questions.values(), 1):
-            text = self.header_text(q, pos)
+            text = self.header_speller(pos)(q.text)
             if q.type == "state":
                 cols.append(_Col([text, spec["single_subheader"]], lambda a, b, r: self.state_cells(a, b, r, "name")))
             elif q.role == "user_type":
@@ -666,7 +673,8 @@ class _Builder:
         if self.v.email_column:
             cols.append(_Col(["Email Address"], self.personal_cells("email"), "meta"))
         for pos, q in enumerate(self.a.survey.questions.values(), 1):
-            text = self.header_text(q, pos)
+            sp = self.header_speller(pos)
+            text = sp(q.text)
             if q.type == "state":
                 cols.append(_Col([text], lambda a, b, r: self.state_cells(a, b, r, "code")))
             elif q.role == "user_type":
@@ -677,10 +685,10 @@ class _Builder:
                 cols.append(_Col([text], self.multi_cells(q, ", ", "text")))
             elif q.type == "matrix":
                 for j, item in enumerate(q.items):
-                    cols.append(_Col([f"{text} [{item.label}]"], self.matrix_cells(q, j)))
+                    cols.append(_Col([sp(f"{q.text} [{item.label}]")], self.matrix_cells(q, j)))
             elif q.type == "rank":
                 for j, opt in enumerate(q.options):
-                    cols.append(_Col([f"{text} [{opt.label}]"], self.rank_cells(q, j, "ordinal")))
+                    cols.append(_Col([sp(f"{q.text} [{opt.label}]")], self.rank_cells(q, j, "ordinal")))
             elif q.type == "text":
                 cols.append(_Col([text], self.text_cells(q.id)))
         if self.extra():
@@ -833,7 +841,7 @@ def _write_xlsx(path: Path, headers, builder: _Builder, cols, sheet_name: str) -
     n_rows = len(headers) + builder.a.n
     dim = f"A1:{_col_letter(len(cols) - 1)}{max(1, n_rows)}"
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-        with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as raw:
+        with zf.open(_entry("xl/worksheets/sheet1.xml"), "w", force_zip64=True) as raw:
             out = io.BufferedWriter(raw, buffer_size=1 << 20)
             out.write(('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
@@ -861,12 +869,25 @@ def _write_xlsx(path: Path, headers, builder: _Builder, cols, sheet_name: str) -
         for s in sst_items:
             sst_xml.append(f'<si><t xml:space="preserve">{_xml_text(s)}</t></si>')
         sst_xml.append("</sst>")
-        zf.writestr("xl/sharedStrings.xml", "".join(sst_xml))
-        zf.writestr("[Content_Types].xml", _CONTENT_TYPES)
-        zf.writestr("_rels/.rels", _RELS)
-        zf.writestr("xl/workbook.xml", _WORKBOOK.format(name=escape(sheet_name, {'"': "&quot;"})))
-        zf.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
-        zf.writestr("xl/styles.xml", _STYLES)
+        zf.writestr(_entry("xl/sharedStrings.xml"), "".join(sst_xml))
+        zf.writestr(_entry("[Content_Types].xml"), _CONTENT_TYPES)
+        zf.writestr(_entry("_rels/.rels"), _RELS)
+        zf.writestr(_entry("xl/workbook.xml"), _WORKBOOK.format(name=escape(sheet_name, {'"': "&quot;"})))
+        zf.writestr(_entry("xl/_rels/workbook.xml.rels"), _WORKBOOK_RELS)
+        zf.writestr(_entry("xl/styles.xml"), _STYLES)
+
+
+def _entry(name: str) -> zipfile.ZipInfo:
+    """A zip member with a fixed timestamp, so the same export gives the same bytes."""
+    info = zipfile.ZipInfo(name, date_time=(2025, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o600 << 16
+    for attr in ("compress_level", "_compresslevel"):   # fast deflate (the name changed in 3.13)
+        try:
+            setattr(info, attr, 1)
+        except AttributeError:
+            pass
+    return info
 
 
 _CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
