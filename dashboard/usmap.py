@@ -13,7 +13,9 @@ all stay white, so "hidden" and "nobody answered" never look alike.
 """
 from __future__ import annotations
 
+import json
 from functools import lru_cache
+from pathlib import Path
 from typing import Sequence
 
 import pandas as pd
@@ -42,6 +44,13 @@ SUPPRESSED_TEXT = "fewer than 5 responses"
 # How a value reads on hover and on the colour bar, by dashboard.figure FORMATS.
 _HOVER_FORMAT = {"percent": ":.0%", "count": ":,.0f", "score": ":.2f", "points": ":+.1f"}
 _TICK_FORMAT = {"percent": ".0%", "count": ",.0f", "score": ".1f", "points": "+.0f"}
+
+
+@lru_cache(maxsize=1)
+def drawable_states() -> frozenset[str]:
+    """Codes the shipped geometry can draw (50 states and DC; territories are not in usa_110m)."""
+    topo = json.loads((Path(__file__).resolve().parents[1] / "static" / "usa_110m.json").read_text())
+    return frozenset(g["id"] for g in topo["objects"]["subunits"]["geometries"])
 
 
 @lru_cache(maxsize=1)
@@ -116,13 +125,13 @@ def state_choropleth(
     fig.update_geos(scope="usa", projection_type="albers usa", showlakes=False,
                     showland=True, landcolor=NO_DATA_COLOR, bgcolor="rgba(0,0,0,0)",
                     subunitcolor="#9a9a9a", showsubunits=True)
-    if not hidden.empty:
+    if hidden[state_col].isin(drawable_states()).any():
         fig.add_annotation(text=f"Grey: {SUPPRESSED_TEXT} (not shown)", showarrow=False,
                            xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top",
                            font=dict(size=12, color="#555555"))
     fig.update_layout(
         title=dict(text=title) if title else None,
-        margin=dict(l=0, r=0, t=48 if title else 8, b=28 if not hidden.empty else 0),
+        margin=dict(l=0, r=0, t=48 if title else 8, b=28 if hidden[state_col].isin(drawable_states()).any() else 0),
         height=440,
         dragmode=False,
     )

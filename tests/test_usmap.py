@@ -50,3 +50,14 @@ def test_all_suppressed_draws_only_grey_and_no_colour_bar():
 def test_missing_column_is_a_clear_error():
     with pytest.raises(KeyError, match="'pct' not in data"):
         state_choropleth(_data(), "state", "pct")
+
+
+def test_grey_note_only_when_a_drawable_state_is_suppressed():
+    territory_only = pd.DataFrame({"state": ["CA", "PR"], "share": [0.4, np.nan]})
+    assert not state_choropleth(territory_only, "state", "share").layout.annotations
+    assert state_choropleth(_data(), "state", "share").layout.annotations[0].text.startswith("Grey")
+
+
+def test_shipped_geometry_draws_every_state_and_dc():
+    from dashboard.usmap import drawable_states
+    assert len(drawable_states()) == 51 and "DC" in drawable_states() and "PR" not in drawable_states()

@@ -9,6 +9,7 @@ what proves the map geometry really comes from the app.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -122,10 +123,69 @@ FILLED_STATES_JS = """() => Array.from(document.querySelectorAll('path.choroplet
     .length"""
 
 
-def wait_for_app(page, timeout_ms: int = 60_000) -> None:
-    """Until Streamlit has finished the script run (no running indicator) and painted."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
-    page.wait_for_function(
-        """() => { const s = document.querySelector('[data-testid="stStatusWidget"]');
-                    return !s || !/running/i.test(s.innerText || ''); }""",
-        timeout=timeout_ms)
+def wait_for_app(page, timeout_ms: int = 90_000) -> None:
+    """Until Streamlit has finished the script run (stApp's data-test-script-state)."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
+                           state="attached", timeout=timeout_ms)
+
+
+def discover_pages(page, base_url: str) -> list[tuple[str, str]]:
+    """(title, url) of every page in the app's navigation, sidebar or top bar, in order."""
+    page.goto(base_url)
+    wait_for_app(page)
+    more = page.locator('[data-testid="stSidebarNavViewButton"]')
+    if more.count() and "more" in (more.first.inner_text() or "").lower():
+        more.first.click()   # the sidebar folds long page lists behind "View N more"
+    links = page.locator('[data-testid="stSidebarNavLink"], [data-testid="stTopNavLink"], '
+                         '[data-testid="stTopNavDropdownLink"]')
+    found: dict[str, str] = {}
+    for i in range(links.count()):
+        a = links.nth(i)
+        href = a.get_attribute("href")
+        if href and href not in found:
+            # The link's text without its material icon (whose ligature name is text too).
+            label = a.evaluate("""el => { const c = el.cloneNode(true);
+                c.querySelectorAll('[data-testid="stIconMaterial"], [data-testid="stIconEmoji"]')
+                 .forEach(i => i.remove());
+                return c.textContent; }""")
+            found[href] = " ".join((label or "").split()) or href
+    return [(title, href) for href, title in found.items()]
+
+
+def url_path(url: str) -> str:
+    """A page's url_path as app.py names it ('' for the default page)."""
+    return urlparse(url).path.strip("/")
+
+
+def slugify(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "page"
+
+
+def screenshot_whole_app(page, path, width: int = 1400, max_height: int = 9000) -> None:
+    """Streamlit scrolls inside its main container, so a full-page shot would cut the page:
+    grow the viewport to the content's height first."""
+    height = page.evaluate("""() => { const m = document.querySelector('[data-testid="stMain"]');
+                                      return m ? m.scrollHeight : document.body.scrollHeight; }""")
+    page.set_viewport_size({"width": width, "height": max(600, min(int(height or 0), max_height))})
+    page.wait_for_timeout(400)   # plotly relayouts responsive charts on resize
+    page.screenshot(path=str(path))
+
+
+def open_page(page, url: str, expect_chart: bool = True, timeout_ms: int = 90_000) -> dict:
+    """Open ``url``, wait for the run to finish (and a chart), and report what is on screen."""
+    page.goto(url)
+    wait_for_app(page, timeout_ms)
+    if expect_chart:
+        page.wait_for_selector(CHART_SELECTOR, timeout=timeout_ms)
+        # plotly draws after the element appears; a geo chart also waits for its geometry.
+        page.wait_for_function(
+            """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+                   .every(g => g._fullLayout && g.querySelector('.main-svg'))""", timeout=timeout_ms)
+        if page.locator("g.geo").count():
+            page.wait_for_function(f"() => ({FILLED_STATES_JS})() > 0", timeout=timeout_ms)
+    return {
+        "charts": page.locator(CHART_SELECTOR).count(),
+        "exceptions": [e.inner_text() for e in page.locator(EXCEPTION_SELECTOR).all()],
+        "maps": page.locator("g.geo").count(),
+        "filled_states": page.evaluate(FILLED_STATES_JS),
+    }
