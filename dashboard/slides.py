@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import io
 import math
+import textwrap
+from xml.sax.saxutils import escape as xml_escape
 from collections.abc import Iterable
 
 import pandas as pd
@@ -41,7 +43,6 @@ FOOTER_H = Inches(0.9)
 BODY_TOP = MARGIN + TITLE_H
 BODY_H = SLIDE_H - BODY_TOP - FOOTER_H - Inches(0.2)
 BODY_W = SLIDE_W - 2 * MARGIN
-TABLE_ROWS_PER_SLIDE = 14
 TABLE_MAX_COLUMNS = 12
 
 INK = RGBColor(0x1F, 0x29, 0x37)
@@ -409,41 +410,102 @@ def _heat_colour(share: float) -> RGBColor:
     return RGBColor(*rgb)
 
 
+CELL_MARGIN = Inches(0.05)
+EMU_PER_INCH = 914400
+
+
+def _cell_xml(text: str, size: int, *, bold: bool = False, centre: bool = False, fill: str | None = None,
+              colour: str | None = None) -> str:
+    """One table cell (a:tc) as DrawingML text."""
+    run_props = f'lang="en-US" sz="{size * 100}"' + (' b="1"' if bold else "")
+    run_fill = f'<a:solidFill><a:srgbClr val="{colour}"/></a:solidFill>' if colour else ""
+    para_props = '<a:pPr algn="ctr"/>' if centre else ""
+    cell_fill = f'<a:solidFill><a:srgbClr val="{fill}"/></a:solidFill>' if fill else ""
+    margins = f'marL="{CELL_MARGIN}" marR="{CELL_MARGIN}" marT="{CELL_MARGIN}" marB="{CELL_MARGIN}"'
+    return (f"<a:tc><a:txBody><a:bodyPr/><a:lstStyle/><a:p>{para_props}<a:r><a:rPr {run_props}>{run_fill}</a:rPr>"
+            f"<a:t>{xml_escape(text)}</a:t></a:r></a:p></a:txBody><a:tcPr {margins}>{cell_fill}</a:tcPr></a:tc>")
+
+
+def _table_layout(header: list[str], rows: list[list[str]], first_col_ratio: float):
+    """Font size, column widths, and the height each row needs once its text wraps.
+
+    Heights are estimated (average character width about half the type size), so the
+    table can be split across slides before it runs into the footer.
+    """
+    n_cols = len(header)
+    size = 12 if n_cols <= 6 else 10 if n_cols <= 9 else 9
+    unit = BODY_W / (first_col_ratio + n_cols - 1)
+    widths = [Emu(int(unit * first_col_ratio))] + [Emu(int(unit))] * (n_cols - 1)
+    line_h = size * 1.25 / 72   # inches
+
+    def height(cells: list[str], bold: bool) -> int:
+        lines = 1
+        for text, width in zip(cells, widths):
+            usable = (width - 2 * CELL_MARGIN) / EMU_PER_INCH
+            per_line = max(3, int(usable * 72 / (size * (0.6 if bold else 0.55))))
+            wrapped = textwrap.wrap(str(text), per_line, break_long_words=True) or [""]
+            lines = max(lines, len(wrapped))
+        return Emu(int((lines * line_h + 2 * CELL_MARGIN / EMU_PER_INCH + 0.02) * EMU_PER_INCH))
+
+    return size, widths, height(header, True), [height(row, False) for row in rows]
+
+
+def _paginate(row_heights: list[int], available: int) -> list[list[int]]:
+    """Row indices per slide: as few slides as fit, rows spread evenly over them."""
+    if not row_heights:
+        return [[]]
+    pages, used = 1, 0
+    for h in row_heights:
+        if used and used + h > available:
+            pages, used = pages + 1, 0
+        used += h
+    while True:
+        per_page = math.ceil(len(row_heights) / pages)
+        chunks = [list(range(i, min(i + per_page, len(row_heights)))) for i in range(0, len(row_heights), per_page)]
+        if all(sum(row_heights[k] for k in chunk) <= available for chunk in chunks) or per_page == 1:
+            return chunks
+        pages += 1
+
+
+def _table_pages(header: list[str], rows: list[list[str]], first_col_ratio: float) -> list[list[int]]:
+    _, _, header_h, heights = _table_layout(header, rows, first_col_ratio)
+    return _paginate(heights, BODY_H - header_h)
+
+
 def _native_table(slide, header: list[str], rows: list[list[str]], *, shade: list[list[float | None]] | None = None,
                   first_col_ratio: float = 2.0):
-    n_rows, n_cols = len(rows) + 1, len(header)
-    row_h = min(Inches(0.42), Emu(int(BODY_H / n_rows)))
-    shape = slide.shapes.add_table(n_rows, n_cols, MARGIN, BODY_TOP, BODY_W, Emu(int(row_h * n_rows)))
+    """A native PowerPoint table.  The cells are written as one block of XML: setting a few
+    hundred heatmap cells through python-pptx's object API costs about a second."""
+    from lxml import etree
+    from pptx.oxml.ns import nsdecls, qn
+
+    size, widths, header_h, heights = _table_layout(header, rows, first_col_ratio)
+    shape = slide.shapes.add_table(len(rows) + 1, len(header), MARGIN, BODY_TOP, BODY_W,
+                                   Emu(int(header_h + sum(heights))))
     shape.name = "Table"
     table = shape.table
-    unit = BODY_W / (first_col_ratio + n_cols - 1)
-    table.columns[0].width = Emu(int(unit * first_col_ratio))
-    for j in range(1, n_cols):
-        table.columns[j].width = Emu(int(unit))
-    size = 12 if n_cols <= 6 else 10 if n_cols <= 9 else 9
-    for j, text in enumerate(header):
-        cell = table.cell(0, j)
-        cell.text = text
-        para = cell.text_frame.paragraphs[0]
-        para.font.size = Pt(size)
-        para.font.bold = True
-    for i, row in enumerate(rows, start=1):
+    for column, width in zip(table.columns, widths):
+        column.width = width
+    body = [f'<a:tr {nsdecls("a")} h="{int(header_h)}">'
+            + "".join(_cell_xml(text, size, bold=True) for text in header) + "</a:tr>"]
+    for i, (row, row_h) in enumerate(zip(rows, heights)):
+        cells = []
         for j, text in enumerate(row):
-            cell = table.cell(i, j)
-            cell.text = text
-            para = cell.text_frame.paragraphs[0]
-            para.font.size = Pt(size)
-            if j:
-                para.alignment = PP_ALIGN.CENTER
+            fill = colour = None
             if shade is not None and j:
-                level = shade[i - 1][j - 1]
-                cell.fill.solid()
+                level = shade[i][j - 1]
                 if level is None:
-                    cell.fill.fore_color.rgb = RGBColor(0xEE, 0xEE, 0xEE)
-                    para.font.color.rgb = MUTED
+                    fill, colour = "EEEEEE", str(MUTED)
                 else:
-                    cell.fill.fore_color.rgb = _heat_colour(level)
-                    para.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF) if level > 0.55 else INK
+                    fill = str(_heat_colour(level))
+                    colour = "FFFFFF" if level > 0.55 else str(INK)
+            cells.append(_cell_xml(text, size, centre=j > 0, fill=fill, colour=colour))
+        body.append(f'<a:tr {nsdecls("a")} h="{int(row_h)}">' + "".join(cells) + "</a:tr>")
+    tbl = table._tbl
+    for tr in tbl.findall(qn("a:tr")):
+        tbl.remove(tr)
+    for tr in body:
+        tbl.append(etree.fromstring(tr))
     return table
 
 
@@ -472,19 +534,20 @@ def _heatmap_slides(prs, fig: Figure, meta: ViewMeta) -> None:
     values = [v for v in cells.values() if v is not None]
     lo, hi = (min(values), max(values)) if values else (0.0, 1.0)
     span = (hi - lo) or 1.0
-    column_chunks = _chunks(columns, TABLE_MAX_COLUMNS)
-    row_chunks = _chunks(rows, TABLE_ROWS_PER_SLIDE)
-    pages = [(r, c) for c in column_chunks for r in row_chunks]
-    for page, (row_chunk, column_chunk) in enumerate(pages):
+    pages = []
+    for column_chunk in _chunks(columns, TABLE_MAX_COLUMNS):
+        header = [str(row_name).replace("_", " ").capitalize()] + [_label(c) for c in column_chunk]
+        body = [[_label(r)] + ["–" if cells.get((r, c)) is None else format_value(cells[(r, c)], fig.value_format)
+                               for c in column_chunk] for r in rows]
+        shade = [[None if cells.get((r, c)) is None else (cells[(r, c)] - lo) / span for c in column_chunk]
+                 for r in rows]
+        for chunk in _table_pages(header, body, 2.0):
+            pages.append((header, [body[k] for k in chunk], [shade[k] for k in chunk]))
+    for page, (header, body, shade) in enumerate(pages):
         title = fig.title if page == 0 else f"{fig.title} (continued {page + 1}/{len(pages)})"
         slide = _new_slide(prs, title)
         extra = []
-        if row_chunk and column_chunk:
-            header = [str(row_name).replace("_", " ").capitalize()] + [_label(c) for c in column_chunk]
-            body = [[_label(r)] + ["–" if cells.get((r, c)) is None else format_value(cells[(r, c)], fig.value_format)
-                                   for c in column_chunk] for r in row_chunk]
-            shade = [[None if cells.get((r, c)) is None else (cells[(r, c)] - lo) / span for c in column_chunk]
-                     for r in row_chunk]
+        if body and len(header) > 1:
             _native_table(slide, header, body, shade=shade)
             extra.append(f"– = {suppressed_text(fig)} (suppressed) or no answers")
         else:
@@ -518,12 +581,13 @@ def _table_slides(prs, fig: Figure, meta: ViewMeta) -> None:
 
     body = [[cell_text(header[j], row[j]) for j in keep] for row in rows]
     head = [_label(header[j]).replace("_", " ") for j in keep]
-    chunks = _chunks(body, TABLE_ROWS_PER_SLIDE)
+    ratio = 2.5 if len(head) > 1 else 1.0
+    chunks = [[body[k] for k in page] for page in _table_pages(head, body, ratio)]
     for page, chunk in enumerate(chunks):
         title = fig.title if page == 0 else f"{fig.title} (continued {page + 1}/{len(chunks)})"
         slide = _new_slide(prs, title)
         if chunk:
-            _native_table(slide, head, chunk, first_col_ratio=2.5 if len(head) > 1 else 1.0)
+            _native_table(slide, head, chunk, first_col_ratio=ratio)
         else:
             _empty_message(slide, fig)
         extra = [f"Rows showing “{hidden}” are suppressed"] if any(hidden in r for r in chunk) else []
