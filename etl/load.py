@@ -19,14 +19,14 @@ from etl.codebook import Codebook, load_codebook
 from etl.errors import LoadError
 from etl.layout import recognise
 from etl.mapping import build_facts, build_responses, columns_to_read, unknown_column_rejects
-from etl.readers import materialize, read_sheet
+from etl.readers import materialize, read_sheet, release
 from etl.redact import redact_sql
 from etl.store import refresh_aggregates, staged_database, write_codebook
 
 DEFAULT_DB = Path(os.environ.get("LMI_DB", Path(__file__).resolve().parent.parent / "data" / "lmi.duckdb"))
 TOOL_NAMES = {"qualtrics": "Qualtrics", "surveymonkey": "SurveyMonkey", "googleforms": "Google Forms"}
-TEMP_TABLES = ["raw", "rows_in", "long", "vals", "multi_parsed", "mapped", "facts", "resp_raw", "row_rejects",
-               "resp", "decided", "cb_lookup", "colmap", "col_rejects"]
+TEMP_TABLES = ["rows_in", "vals", "multi_parsed", "mapped", "f_choice", "f_score", "f_text", "f_attr", "f_reject",
+               "resp_raw", "row_rejects", "resp", "decided", "cb_lookup", "colmap", "col_rejects"]
 
 
 @dataclass
@@ -95,21 +95,21 @@ def _store(con: duckdb.DuckDBPyConnection, report: LoadReport, survey: str, load
     )
     kept = "JOIN decided d USING (_row) WHERE d.action <> 'duplicate'"
     con.execute(
-        f"INSERT INTO store.choices SELECT DISTINCT $survey, d.response_id, f.question_id, f.option "
-        f"FROM facts f {kept} AND f.out = 'choice'", {"survey": survey})
+        f"INSERT INTO store.choices SELECT $survey, d.response_id, f.question_id, f.option "
+        f"FROM f_choice f {kept}", {"survey": survey})
     con.execute(
         f"INSERT INTO store.scores SELECT $survey, d.response_id, f.question_id, f.item, f.score "
-        f"FROM facts f {kept} AND f.out = 'score'", {"survey": survey})
+        f"FROM f_score f {kept}", {"survey": survey})
     con.execute(
         f"INSERT INTO store.texts SELECT $survey, d.response_id, f.question_id, f.text "
-        f"FROM facts f {kept} AND f.out = 'text'", {"survey": survey})
+        f"FROM f_text f {kept}", {"survey": survey})
     before = con.execute("SELECT count(*) FROM store.rejects").fetchone()[0]
     con.execute(
         f"""
         INSERT INTO store.rejects
         SELECT $load_id, * FROM (
-            SELECT $file AS file, f._row AS "row", f.header, coalesce(f.text, {redact_sql('f.value')}) AS value, f.reason
-            FROM facts f {kept} AND f.out = 'reject'
+            SELECT $file AS file, f._row AS "row", m.header, f.value, f.reason
+            FROM f_reject f JOIN colmap m USING (col) {kept}
             UNION ALL
             SELECT $file, r._row, r.header, {redact_sql('r.value')}, r.reason
             FROM row_rejects r {kept}
@@ -146,6 +146,7 @@ def load_one(con, path: Path, codebook: Codebook, survey: str | None, wave: str 
     report = LoadReport(file=display_name or path.name, status="failed", sha256=_sha256(path))
     load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM store.loads").fetchone()[0]
     con.begin()
+    sheet = None
     try:
         step("reading")
         sheet = read_sheet(path, con)
@@ -153,7 +154,6 @@ def load_one(con, path: Path, codebook: Codebook, survey: str | None, wave: str 
         layout = recognise(sheet.head, codebook, survey)
         report.survey, report.tool = layout.survey.name, layout.tool
         materialize(con, sheet, columns_to_read(layout))
-        con.execute(f"CREATE OR REPLACE TEMP TABLE rows_in AS SELECT _row FROM raw WHERE _row > {layout.header_rows}")
         step("mapping answers")
         build_facts(con, codebook, layout)
         build_responses(con, layout, wave)
@@ -165,6 +165,7 @@ def load_one(con, path: Path, codebook: Codebook, survey: str | None, wave: str 
         _store(con, report, layout.survey.name, load_id)
         report.status = "loaded"
         _drop_temps(con)
+        release(con, sheet)
         _record(con, report, load_id)
         con.commit()
     except (LoadError, duckdb.Error, MemoryError, OSError, ValueError) as exc:
@@ -175,6 +176,7 @@ def load_one(con, path: Path, codebook: Codebook, survey: str | None, wave: str 
         report.status, report.message = "failed", msg
         report.rows_read = report.rows_loaded = report.rows_duplicate = report.rejects = 0
         _drop_temps(con)
+        release(con, sheet)
         _record(con, report, load_id)
     return report
 
@@ -188,7 +190,9 @@ def load_files(paths, db_path: str | Path = DEFAULT_DB, survey: str | None = Non
     names = display_names or [p.name for p in paths]
     reports: list[LoadReport] = []
     with staged_database(db_path) as con:
-        con.execute("SET preserve_insertion_order = true")
+        # Row order is kept only where it matters (numbering csv rows, in etl.readers);
+        # elsewhere DuckDB may insert in parallel.
+        con.execute("SET preserve_insertion_order = false")
         write_codebook(con, codebook)
         for path, name in zip(paths, names):
             on_step = (lambda s, n=name: step(n, s)) if step else (lambda s: None)

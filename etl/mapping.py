@@ -95,18 +95,26 @@ def _list(items: list[str]) -> str:
     return "[" + ", ".join("'" + i.replace("'", "''") + "'" for i in items) + "]"
 
 
+CODED_KINDS = ("state", "single", "user_type", "multi", "multi_option", "matrix", "rank")
+
 MAPPED_SQL = """
 CREATE OR REPLACE TEMP TABLE mapped AS
 WITH source AS (
     SELECT v.col, v.value, lmi_norm(v.value) AS key, m.kind, m.question_id, m.code AS col_code, m.max_rank
     FROM vals v JOIN colmap m USING (col)
 ),
+blank AS (
+    -- Cells holding only white space are blank: no answer, nothing to reject.
+    SELECT col, value, 'none' AS out, NULL AS item, NULL AS option, NULL::INTEGER AS score, NULL AS text,
+           NULL AS reason
+    FROM source WHERE key = ''
+),
 states AS (
-    SELECT s.col, s.value, 'state' AS out, NULL AS item, l.code AS option, NULL::INTEGER AS score,
-           NULL AS text, CASE WHEN l.code IS NULL THEN 'not a state, territory or listed option' END AS reason
+    SELECT s.col, s.value, 'state', NULL, l.code, NULL::INTEGER, NULL,
+           CASE WHEN l.code IS NULL THEN 'not a state, territory or listed option' END
     FROM source s LEFT JOIN cb_lookup l
       ON l.question_id = s.question_id AND l.element = 'state' AND l.key = s.key
-    WHERE s.kind = 'state'
+    WHERE s.kind = 'state' AND s.key <> ''
 ),
 singles AS (
     SELECT s.col, s.value, CASE WHEN s.kind = 'user_type' THEN 'user_type' ELSE 'choice' END, NULL,
@@ -114,7 +122,7 @@ singles AS (
            CASE WHEN l.code IS NULL THEN 'not an option of ' || s.question_id END
     FROM source s LEFT JOIN cb_lookup l
       ON l.question_id = s.question_id AND l.element = 'option' AND l.key = s.key
-    WHERE s.kind IN ('single', 'user_type')
+    WHERE s.kind IN ('single', 'user_type') AND s.key <> ''
 ),
 option_columns AS (
     -- SurveyMonkey: one column per option, holding that option's label when chosen.
@@ -122,13 +130,7 @@ option_columns AS (
            CASE WHEN l.code IS NULL THEN 'not the label of option ' || s.col_code || ' of ' || s.question_id END
     FROM source s LEFT JOIN cb_lookup l
       ON l.question_id = s.question_id AND l.element = 'option' AND l.code = s.col_code AND l.key = s.key
-    WHERE s.kind = 'multi_option'
-),
-other_choice AS (
-    -- Typed Other text means Other was chosen, also when the tool did not tick it.
-    SELECT col, value, 'choice', NULL, col_code, NULL::INTEGER, NULL, NULL FROM source WHERE kind = 'other_text'
-    UNION ALL
-    SELECT col, value, 'text', NULL, NULL, NULL::INTEGER, value, NULL FROM source WHERE kind = 'other_text'
+    WHERE s.kind = 'multi_option' AND s.key <> ''
 ),
 multis AS (
     SELECT p.col, p.value, p.out, NULL, p.option, NULL::INTEGER, p.text, p.reason
@@ -148,7 +150,7 @@ matrix AS (
     LEFT JOIN cb_lookup num ON num.question_id = s.question_id AND num.element = 'scale'
       AND num.score = try_cast(try_cast(s.key AS DOUBLE) AS INTEGER)
       AND try_cast(s.key AS DOUBLE) = try_cast(try_cast(s.key AS DOUBLE) AS INTEGER)
-    WHERE s.kind = 'matrix'
+    WHERE s.kind = 'matrix' AND s.key <> ''
 ),
 rank_parsed AS (
     SELECT s.*, coalesce(
@@ -157,7 +159,7 @@ rank_parsed AS (
         try_cast(regexp_extract(s.key, '^(\\d+)\\s*(st|nd|rd|th)$', 1) AS INTEGER),
         list_position({rank_words}, s.key)
     ) AS rnk
-    FROM source s WHERE s.kind = 'rank'
+    FROM source s WHERE s.kind = 'rank' AND s.key <> ''
 ),
 ranks AS (
     SELECT col, value, CASE WHEN rnk BETWEEN 1 AND max_rank THEN 'score' ELSE 'reject' END,
@@ -166,54 +168,83 @@ ranks AS (
                 WHEN NOT rnk BETWEEN 1 AND max_rank THEN 'rank outside 1..' || max_rank END
     FROM rank_parsed
 ),
-texts AS (
-    SELECT col, value, 'text', NULL, NULL, NULL::INTEGER, value, NULL FROM source WHERE kind = 'text'
-),
 final AS (
-    SELECT * FROM states UNION ALL SELECT * FROM singles UNION ALL SELECT * FROM option_columns
-    UNION ALL SELECT * FROM other_choice UNION ALL SELECT * FROM multis UNION ALL SELECT * FROM matrix
-    UNION ALL SELECT * FROM ranks UNION ALL SELECT * FROM texts
+    SELECT * FROM blank UNION ALL SELECT * FROM states UNION ALL SELECT * FROM singles
+    UNION ALL SELECT * FROM option_columns UNION ALL SELECT * FROM multis UNION ALL SELECT * FROM matrix
+    UNION ALL SELECT * FROM ranks
 )
-SELECT col, value,
-       CASE WHEN reason IS NOT NULL AND out <> 'reject' AND out <> 'text' THEN 'reject' ELSE out END AS out,
-       item, option, score,
-       CASE WHEN text IS NOT NULL THEN {redact_text} END AS text,
-       reason
-FROM final
+SELECT f.col, f.value, m.question_id,
+       CASE WHEN f.reason IS NOT NULL AND f.out <> 'text' THEN 'reject' ELSE f.out END AS out,
+       f.item, f.option, f.score,
+       CASE WHEN f.text IS NOT NULL THEN {redact_text} END AS text,
+       f.reason
+FROM final f JOIN colmap m USING (col)
+"""
+
+# The staged answers of one file, keyed by spreadsheet row; etl.load attaches response ids.
+STAGING_SQL = """
+CREATE OR REPLACE TEMP TABLE f_choice (_row INTEGER, question_id VARCHAR, option VARCHAR);
+CREATE OR REPLACE TEMP TABLE f_score (_row INTEGER, question_id VARCHAR, item VARCHAR, score INTEGER);
+CREATE OR REPLACE TEMP TABLE f_text (_row INTEGER, question_id VARCHAR, text VARCHAR);
+CREATE OR REPLACE TEMP TABLE f_attr (_row INTEGER, out VARCHAR, option VARCHAR);
+CREATE OR REPLACE TEMP TABLE f_reject (_row INTEGER, col VARCHAR, value VARCHAR, reason VARCHAR);
 """
 
 
+def _union_insert(con, table: str, selects: list[str]) -> None:
+    if selects:
+        con.execute(f"INSERT INTO {table} " + " UNION ALL ".join(selects))
+
+
 def build_facts(con: duckdb.DuckDBPyConnection, codebook: Codebook, layout: Layout) -> None:
+    """Stage every answer cell as a choice, score, text, state/user_type or reject.
+
+    Coded columns are mapped through ``mapped`` (distinct values only); each column is
+    then joined against its own few mapped values, which DuckDB runs as parallel hash
+    joins with tiny build sides, instead of unpivoting millions of cells.
+    """
     con.execute(NORM_SQL_MACRO)
     _codebook_tables(con, codebook, layout)
     _colmap(con, layout)
-    answer_cols = [f"c{c.index}" for c in layout.of_kind(*ANSWER_KINDS)]
-    keep_cols = answer_cols + [f"c{c.index}" for c in layout.role("response_id")]
+    hr = layout.header_rows
+    role_q = layout.survey.by_role("user_type")
+    answer = layout.of_kind(*ANSWER_KINDS)
+    coded = [c for c in answer if c.kind in CODED_KINDS]
+    keep_cols = [f"c{c.index}" for c in answer] + [f"c{c.index}" for c in layout.role("response_id")]
     nonblank = f"coalesce({', '.join(keep_cols)}) IS NOT NULL" if keep_cols else "FALSE"
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE rows_in AS SELECT _row FROM raw "
-        f"WHERE _row > {layout.header_rows} AND {nonblank}"
-    )
-    if answer_cols:
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE long AS UNPIVOT "
-            f"(SELECT _row, {', '.join(answer_cols)} FROM raw SEMI JOIN rows_in USING (_row)) "
-            f"ON {', '.join(answer_cols)} INTO NAME col VALUE value"
-        )
-    else:
-        con.execute("CREATE OR REPLACE TEMP TABLE long (_row INTEGER, col VARCHAR, value VARCHAR)")
-    con.execute("CREATE OR REPLACE TEMP TABLE vals AS SELECT DISTINCT col, value FROM long")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE rows_in AS SELECT _row FROM raw WHERE _row > {hr} AND {nonblank}")
+    distinct = [f"SELECT 'c{c.index}' AS col, c{c.index} AS value FROM raw WHERE _row > {hr} "
+                f"AND c{c.index} IS NOT NULL GROUP BY c{c.index}" for c in coded]
+    con.execute("CREATE OR REPLACE TEMP TABLE vals (col VARCHAR, value VARCHAR)")
+    _union_insert(con, "vals", distinct)
     _multi_table(con, layout)
-    con.execute(MAPPED_SQL.format(rank_words=_list(RANK_WORDS), redact_text=redact_sql("text")))
-    con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE facts AS
-        SELECT l._row, l.col, m.header, m.question_id, p.out, p.item, p.option, p.score, p.text,
-               p.reason, l.value
-        FROM long l JOIN mapped p USING (col, value) JOIN colmap m USING (col)
-        WHERE p.out <> 'none'
-        """
-    )
+    con.execute(MAPPED_SQL.format(rank_words=_list(RANK_WORDS), redact_text=redact_sql("f.text")))
+    con.execute(STAGING_SQL)
+
+    def joined(c, outs: str, cols: str) -> str:
+        return (f"SELECT r._row, {cols} FROM raw r JOIN mapped m ON m.col = 'c{c.index}' "
+                f"AND m.value = r.c{c.index} WHERE r._row > {hr} AND m.out IN ({outs})")
+
+    _union_insert(con, "f_choice", [joined(c, "'choice'", "m.question_id, m.option") for c in coded])
+    _union_insert(con, "f_score", [joined(c, "'score'", "m.question_id, m.item, m.score") for c in coded])
+    _union_insert(con, "f_attr", [joined(c, "'state', 'user_type'", "m.out, m.option") for c in coded
+                                  if c.kind == "state" or (role_q is not None and c.question.id == role_q.id)])
+    _union_insert(con, "f_reject", [joined(c, "'reject'", f"'c{c.index}', coalesce(m.text, {redact_sql('m.value')}), m.reason")
+                                    for c in coded])
+    _union_insert(con, "f_text", [joined(c, "'text'", "m.question_id, m.text") for c in coded if c.kind == "multi"])
+    # Open answers and typed Other texts: stored redacted, as typed (no normalisation).
+    free = layout.of_kind("text", "other_text")
+    blank_free = lambda c: f"r._row > {hr} AND trim(r.c{c.index}) <> ''"  # noqa: E731
+    _union_insert(con, "f_text", [
+        f"SELECT r._row, '{c.question.id}', {redact_sql(f'trim(r.c{c.index})')} FROM raw r WHERE {blank_free(c)}"
+        for c in free])
+    # Typed Other text means Other was chosen, also when the tool did not tick it.
+    # (Anti-joined against ticked choices so that choices need no DISTINCT later.)
+    _union_insert(con, "f_choice", [
+        f"SELECT r._row, '{c.question.id}', '{c.code}' FROM raw r WHERE {blank_free(c)} AND NOT EXISTS "
+        f"(SELECT 1 FROM f_choice x WHERE x._row = r._row AND x.question_id = '{c.question.id}' "
+        f"AND x.option = '{c.code}')"
+        for c in layout.of_kind("other_text")])
 
 
 def _first_present(cols: list[str]) -> str:
@@ -270,19 +301,24 @@ def build_responses(con: duckdb.DuckDBPyConnection, layout: Layout, wave: str | 
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE resp AS
-        WITH content AS (
-            -- A response's content as codes: the identity of a response whose tool gives none.
-            SELECT _row, string_agg(
-                       question_id || '/' || out || '/' || coalesce(item, '') || '/' || coalesce(option, '')
-                       || '/' || coalesce(score::VARCHAR, '') || '/' || coalesce(text, ''), chr(31)
-                       ORDER BY question_id, out, item, option, score, text) AS answers
-            FROM facts WHERE out <> 'reject' GROUP BY _row
+        WITH needs_content AS (
+            SELECT _row FROM resp_raw WHERE tool_id IS NULL
+        ),
+        answers AS (
+            -- A response's answers as codes: the identity of a response whose tool gives none.
+            SELECT _row, 'c/' || question_id || '/' || option AS fact FROM f_choice SEMI JOIN needs_content USING (_row)
+            UNION ALL SELECT _row, 's/' || question_id || '/' || item || '/' || score FROM f_score SEMI JOIN needs_content USING (_row)
+            UNION ALL SELECT _row, 't/' || question_id || '/' || text FROM f_text SEMI JOIN needs_content USING (_row)
+            UNION ALL SELECT _row, 'a/' || out || '/' || option FROM f_attr SEMI JOIN needs_content USING (_row)
+        ),
+        content AS (
+            SELECT _row, string_agg(fact, chr(31) ORDER BY fact) AS answers FROM answers GROUP BY _row
         ),
         attrs AS (
             SELECT _row,
                    max(option) FILTER (WHERE out = 'state') AS state,
                    max(option) FILTER (WHERE out = 'user_type') AS user_type
-            FROM facts GROUP BY _row
+            FROM f_attr GROUP BY _row
         )
         SELECT r._row,
                coalesce(r.tool_id, 'C_' || substr(md5(coalesce(strftime(r.submitted_at, '%Y-%m-%d %H:%M:%S'), '')
@@ -300,7 +336,7 @@ def unknown_column_rejects(con: duckdb.DuckDBPyConnection, layout: Layout) -> li
     out = []
     for c in layout.of_kind(UNKNOWN):
         n = con.execute(
-            f"SELECT count(c{c.index}) FROM raw SEMI JOIN rows_in USING (_row)"
+            f"SELECT count(*) FROM raw WHERE _row > {layout.header_rows} AND trim(c{c.index}) <> ''"
         ).fetchone()[0]
         out.append((c.header or f"(column {c.index + 1})", n))
     return out

@@ -23,6 +23,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from etl.errors import LoadError
 
@@ -38,8 +39,10 @@ _ZIP_MAGIC = b"PK\x03\x04"
 class Sheet:
     head: list[list[str]]   # the first rows, cells as stripped strings ('' for blank)
     width: int              # number of columns (c0 .. c{width-1})
-    n_rows: int             # rows in the file, headers included
-    source: str             # relation on the connection holding every cell, untrimmed
+    source: str             # "_src_arrow" (workbook in memory) or "csv" (read from csv_path)
+    csv_path: str | None = None
+    csv_names: list[str] | None = None
+    temp_file: str | None = None   # a transcoded copy to delete after the load
 
 
 def _sniff(path: Path) -> str:
@@ -112,11 +115,14 @@ _format_ufunc = np.frompyfunc(_format_cell, 1, 1)
 def _column_to_arrow(values: tuple) -> pa.Array:
     # Most columns are pure text: Arrow takes them as they are.  Columns with numbers
     # or dates (text stored as numbers, spreadsheet dates) are formatted once per cell
-    # through a numpy ufunc, still without a Python-level loop of ours.
+    # through a numpy ufunc, still without a Python-level loop of ours.  Blank-looking
+    # cells become NULL and white space around text goes, in Arrow's vectorised kernels.
     try:
-        return pa.array(values, type=pa.string())
+        arr = pa.array(values, type=pa.string())
     except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return pa.array(_format_ufunc(np.array(values, dtype=object)), type=pa.string())
+        arr = pa.array(_format_ufunc(np.array(values, dtype=object)), type=pa.string())
+    arr = pc.utf8_trim_whitespace(arr)
+    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
 
 
 def _read_xlsx(path: Path, con: duckdb.DuckDBPyConnection) -> Sheet:
@@ -156,17 +162,46 @@ def _read_xlsx(path: Path, con: duckdb.DuckDBPyConnection) -> Sheet:
 
 
 def materialize(con: duckdb.DuckDBPyConnection, sheet: Sheet, keep: list[int]) -> None:
-    """Create temp table ``raw`` with only the columns worth reading, and drop the source.
+    """Make ``raw`` (``_row`` + only the columns worth reading) and forget the rest.
 
-    Columns not kept (personal data, tool bookkeeping) are never copied further.
-    Blank-looking cells (spaces, non-breaking spaces) become NULL; text is otherwise kept as typed.
+    Columns not kept (personal data, tool bookkeeping) are never copied further.  For a
+    workbook ``raw`` is a view over the Arrow table already in memory; for a csv file it
+    is one pass over the file, projecting only the kept columns.
     """
-    cols = "".join(f", NULLIF(trim(replace(c{i}, chr(160), ' ')), '') AS c{i}" for i in keep)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE raw AS SELECT _row{cols} FROM {sheet.source}")
+    cols = "".join(f", c{i}" for i in keep)
     if sheet.source == "_src_arrow":
-        con.unregister("_src_arrow")
-    else:
-        con.execute(f"DROP TABLE IF EXISTS {sheet.source}")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW raw AS SELECT _row{cols} FROM _src_arrow")
+        return
+    picked = "".join(f', "{sheet.csv_names[i]}" AS c{i}' for i in keep)
+    # Row numbers must follow the file: the only step that needs insertion order.
+    order = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
+    con.execute("SET preserve_insertion_order = true")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE raw AS SELECT CAST(row_number() OVER () AS INTEGER) AS _row{picked}"
+        f" FROM {_CSV_SCAN}",
+        {"p": sheet.csv_path},
+    )
+    con.execute(f"SET preserve_insertion_order = {'true' if order else 'false'}")
+
+
+def release(con: duckdb.DuckDBPyConnection, sheet: Sheet | None) -> None:
+    """Drop what reading the sheet left on the connection (and a transcoded temp file)."""
+    if sheet is None:
+        return
+    con.execute("DROP VIEW IF EXISTS raw" if sheet.source == "_src_arrow" else "DROP TABLE IF EXISTS raw")
+    if sheet.source == "_src_arrow":
+        try:
+            con.unregister("_src_arrow")
+        except Exception:
+            pass
+    if sheet.temp_file:
+        Path(sheet.temp_file).unlink(missing_ok=True)
+
+
+_CSV_SCAN = (
+    "read_csv($p, header=false, all_varchar=true, delim=',', quote='\"', escape='\"',"
+    " null_padding=true, strict_mode=false, max_line_size=10000000)"
+)
 
 
 def _utf8_or_transcode(path: Path) -> tuple[Path, Path | None]:
@@ -191,33 +226,26 @@ def _utf8_or_transcode(path: Path) -> tuple[Path, Path | None]:
 def _read_csv(path: Path, con: duckdb.DuckDBPyConnection) -> Sheet:
     source, temp = _utf8_or_transcode(path)
     try:
-        rel = (
-            "read_csv($p, header=false, all_varchar=true, delim=',', quote='\"', escape='\"',"
-            " null_padding=true, strict_mode=false, sample_size=-1, max_line_size=10000000)"
-        )
-        names = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {rel}", {"p": str(source)}).fetchall()]
-        width = len(names)
-        renamed = ", ".join(f'"{n}" AS c{i}' for i, n in enumerate(names))
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _src_csv AS SELECT CAST(row_number() OVER () AS INTEGER) AS _row,"
-            f" {renamed} FROM {rel}",
-            {"p": str(source)},
-        )
+        names = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {_CSV_SCAN}", {"p": str(source)}).fetchall()]
+        picked = ", ".join(f'"{n}" AS c{i}' for i, n in enumerate(names))
+        head = con.execute(
+            f"SELECT {picked} FROM {_CSV_SCAN} LIMIT {HEADER_ROWS_SAMPLED}", {"p": str(source)}
+        ).fetchall()
     except duckdb.Error as exc:
-        first = str(exc).splitlines()[0]
-        raise LoadError(f"cannot read the csv file ({first[:200]})") from None
-    finally:
         if temp is not None:
             temp.unlink(missing_ok=True)
-    return _sheet_from_source(con, width, "_src_csv")
+        first = str(exc).splitlines()[0]
+        raise LoadError(f"cannot read the csv file ({first[:200]})") from None
+    head = [[(c or "").replace("\u00a0", " ").strip() for c in r] for r in head]
+    return Sheet(head=head, width=len(names), source="csv", csv_path=str(source), csv_names=names,
+                 temp_file=str(temp) if temp else None)
 
 
 def _sheet_from_source(con: duckdb.DuckDBPyConnection, width: int, source: str) -> Sheet:
-    n_rows = con.execute(f"SELECT count(*) FROM {source}").fetchone()[0]
     cols = ", ".join(f"c{i}" for i in range(width))
     head = con.execute(f"SELECT {cols} FROM {source} WHERE _row <= {HEADER_ROWS_SAMPLED} ORDER BY _row").fetchall()
     head = [[(c or "").replace("\u00a0", " ").strip() for c in r] for r in head]
-    return Sheet(head=head, width=width, n_rows=n_rows, source=source)
+    return Sheet(head=head, width=width, source=source)
 
 
 def read_sheet(path: str | Path, con: duckdb.DuckDBPyConnection) -> Sheet:
@@ -225,6 +253,6 @@ def read_sheet(path: str | Path, con: duckdb.DuckDBPyConnection) -> Sheet:
     path = Path(path)
     kind = _sniff(path)
     sheet = _read_xlsx(path, con) if kind == "xlsx" else _read_csv(path, con)
-    if sheet.n_rows == 0 or not any(any(c for c in r) for r in sheet.head):
+    if not any(any(c for c in r) for r in sheet.head):
         raise LoadError("the file has no rows")
     return sheet
