@@ -35,7 +35,13 @@ def signature(path: Path | None = None) -> tuple[str, int, int, int] | None:
 
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _connection(sig: tuple) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(sig[0], read_only=True)
+    # duckdb.connect(path) would hand back the instance it already has for that path -- the
+    # old, replaced file.  Attaching the file to a fresh in-memory database opens the file
+    # that is at the path now.
+    con = duckdb.connect(":memory:")
+    con.execute("ATTACH $path AS lmi (READ_ONLY)", {"path": sig[0]})
+    con.execute("USE lmi")
+    return con
 
 
 @lru_cache(maxsize=None)
@@ -63,6 +69,7 @@ def _cached_query(name: str, sig: tuple, params: tuple) -> pd.DataFrame:
     con = _connection(sig)
     cur = con.cursor()
     try:
+        cur.execute("USE lmi")   # a cursor starts in the in-memory catalog
         return cur.execute(sql, {k: _bind(v) for k, v in params}).fetchdf()
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

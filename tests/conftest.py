@@ -7,12 +7,15 @@ uses), so they check the aggregates too.
 """
 from __future__ import annotations
 
+import base64
 import json
+import math
 import os
 import shutil
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,12 +101,28 @@ def app(use_db, fixture_db):
     return _app
 
 
+def _decode(value):
+    """Plotly writes numeric arrays as typed arrays ({dtype, bdata, shape}); turn them into
+    lists with None for missing values, so tests compare plain numbers."""
+    if isinstance(value, dict) and "bdata" in value and "dtype" in value:
+        arr = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+        if "shape" in value:
+            shape = [int(x) for x in str(value["shape"]).split(",")]
+            arr = arr.reshape(shape)
+        return [_decode(x) for x in arr.tolist()] if arr.ndim > 1 else \
+            [None if isinstance(x, float) and math.isnan(x) else x for x in arr.tolist()]
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _decode(v) for k, v in value.items()}
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
 def chart_specs(at) -> list[dict]:
-    """The plotly figures an AppTest run drew, as dicts."""
-    out = []
-    for el in at.get("plotly_chart"):
-        out.append(json.loads(el.proto.spec))
-    return out
+    """The plotly figures an AppTest run drew, as dicts (typed arrays decoded)."""
+    return [_decode(json.loads(el.proto.spec)) for el in at.get("plotly_chart")]
 
 
 def chart_by_title(at, start: str) -> dict:
