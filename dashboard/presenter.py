@@ -111,9 +111,13 @@ def projector_plotly(fig: Figure):
     size = FONT_SIZE - 6 if fig.kind == "heatmap" else FONT_SIZE
     # A title on two lines takes a line's height from the chart, so the buttons stay on screen.
     height = CHART_HEIGHT - (50 if len(fig.title) > 55 else 0)
+    legend = any(getattr(t, "showlegend", None) is not False for t in big.data) and len(big.data) > 1
+    # the legend goes above the plot, where it cannot cover the axis labels
     big.update_layout(title=None, font=dict(size=size), height=height,
-                      margin=dict(l=10, r=40, t=30, b=30),
-                      legend=dict(font=dict(size=size - 2)), hoverlabel=dict(font=dict(size=size - 2)))
+                      margin=dict(l=10, r=40, t=80 if legend else 30, b=30),
+                      legend=dict(font=dict(size=size - 2), orientation="h", x=0, xanchor="left", y=1.02,
+                                  yanchor="bottom"),
+                      hoverlabel=dict(font=dict(size=size - 2)))
     for trace in big.data:
         if getattr(trace, "type", "") in ("bar", "heatmap"):
             trace.textfont = dict(size=size - 4)
