@@ -29,7 +29,7 @@ import pandas as pd
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
-from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_TICK_LABEL_POSITION
+from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_TICK_LABEL_POSITION
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
@@ -141,7 +141,39 @@ def _speaker_notes(slide, fig: Figure, meta: ViewMeta, extra: list[str]) -> None
     parts += fig.notes + extra
     parts.append("Filters: " + filters_text(meta))
     parts.append("Data as of " + (meta.data_date or "unknown"))
+    values = value_lines(fig)
+    if values:
+        parts.append("")
+        parts.append("Values (95% interval, n) — suppressed groups are left out:")
+        parts += values
     slide.notes_slide.notes_text_frame.text = "\n".join(parts)
+
+
+NOTE_VALUE_LINES = 80
+
+
+def value_lines(fig: Figure) -> list[str]:
+    """Each shown value with its interval and base, for the speaker notes (at most NOTE_VALUE_LINES)."""
+    data = fig.data
+    if fig.value not in data.columns or fig.category not in data.columns:
+        return []
+    hidden = _suppressed_mask(data, fig.value)
+    has_interval = {"lo", "hi"} <= set(data.columns)
+    lines = []
+    for index in data.index[~hidden]:
+        row = data.loc[index]
+        name = str(row[fig.category]) + (f" / {row[fig.series]}" if fig.series else "")
+        text = f"{name}: {format_value(row[fig.value], fig.value_format)}"
+        extra = []
+        if has_interval and pd.notna(row["lo"]) and pd.notna(row["hi"]):
+            extra.append(f"{format_value(row['lo'], fig.value_format)}–{format_value(row['hi'], fig.value_format)}")
+        if "n" in data.columns and pd.notna(row["n"]):
+            extra.append(f"n = {int(row['n']):,}")
+        lines.append(text + (f" ({', '.join(extra)})" if extra else ""))
+        if len(lines) == NOTE_VALUE_LINES:
+            lines.append(f"… {int((~hidden).sum()) - NOTE_VALUE_LINES} more in Edit Data or the CSV download")
+            break
+    return lines
 
 
 def filters_text(meta: ViewMeta) -> str:
@@ -370,6 +402,10 @@ def _add_chart(slide, fig: Figure, kind: str) -> tuple[object | None, list]:
         labels.number_format = number_format
         labels.number_format_is_linked = False
         labels.font.size = label_size
+        if kind == "bar" and {"lo", "hi"} <= set(fig.data.columns):
+            # the interval whisker starts at the bar's end: the number goes inside, at the base
+            labels.position = XL_LABEL_POSITION.INSIDE_BASE
+            labels.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
     elif kind in ("stacked", "diverging"):
         _segment_labels(chart, series, number_format, label_size, hide_series=set(split_middle),
                         smallest=0.04 if fig.value_format == "percent" else 0.0, colours=colours)
@@ -392,7 +428,40 @@ def _add_chart(slide, fig: Figure, kind: str) -> tuple[object | None, list]:
         # Category labels at the left edge, not on top of the bars at zero.
         chart.category_axis.tick_label_position = XL_TICK_LABEL_POSITION.LOW
     _colour_series(chart, colours)
+    if kind in ("bar", "grouped"):
+        _interval_bars(chart, fig, categories, [name for name, _ in series])
     return chart, dropped
+
+
+def _interval_bars(chart, fig: Figure, categories: list, series_names: list) -> None:
+    """95% intervals as native custom error bars, as the whiskers on screen (lo/hi columns)."""
+    from lxml import etree
+    from pptx.oxml.ns import nsdecls, qn
+
+    data = fig.data
+    if not {"lo", "hi"} <= set(data.columns):
+        return
+    hidden = _suppressed_mask(data, fig.value)
+    keys = zip(data[fig.category], data[fig.series] if fig.series else [fig.title] * len(data))
+    bounds = {(c, s): (v, lo, hi) for (c, s), v, lo, hi, h in
+              zip(keys, data[fig.value], data["lo"], data["hi"], hidden) if not h and pd.notna(lo) and pd.notna(hi)}
+    for plot_series, name in zip(chart.plots[0].series, series_names):
+        plus, minus = [], []
+        for i, category in enumerate(categories):
+            if (category, name) in bounds:
+                v, lo, hi = (float(x) for x in bounds[(category, name)])
+                plus.append(f'<c:pt idx="{i}"><c:v>{max(hi - v, 0.0)!r}</c:v></c:pt>')
+                minus.append(f'<c:pt idx="{i}"><c:v>{max(v - lo, 0.0)!r}</c:v></c:pt>')
+        if not plus:
+            continue
+        count = f'<c:formatCode>General</c:formatCode><c:ptCount val="{len(categories)}"/>'
+        xml = (f'<c:errBars {nsdecls("c", "a")}><c:errBarType val="both"/><c:errValType val="cust"/>'
+               f'<c:noEndCap val="0"/><c:plus><c:numLit>{count}{"".join(plus)}</c:numLit></c:plus>'
+               f'<c:minus><c:numLit>{count}{"".join(minus)}</c:numLit></c:minus>'
+               '<c:spPr><a:ln w="12700"><a:solidFill><a:srgbClr val="374151"/></a:solidFill></a:ln></c:spPr>'
+               '</c:errBars>')
+        ser = plot_series._element
+        ser.find(qn("c:cat")).addprevious(etree.fromstring(xml))
 
 
 # ----------------------------------------------------------------------------- tables

@@ -194,3 +194,33 @@ def test_one_deck_for_every_kind_in_page_order():
     firsts = [t for t in titles if "(continued" not in t]
     assert firsts == [f.title for f in figures]
     assert len(charts(deck)) == 5   # bar, grouped, diverging, stacked, map; heatmap and table are tables
+
+
+def test_speaker_notes_list_values_with_interval_and_n_but_no_suppressed_group():
+    fig = bar_figure()
+    notes = deck_of(fig).slides[1].notes_slide.notes_text_frame.text
+    for row in visible(fig).itertuples():
+        lo, hi = slides.format_value(row.lo, "percent"), slides.format_value(row.hi, "percent")
+        assert f"{row.item}: {slides.format_value(row.share, 'percent')} ({lo}–{hi}, n = {int(row.n):,})" in notes
+    assert "Unemployment and labor force (LAUS):" not in notes
+
+
+def test_intervals_are_native_error_bars_matching_lo_and_hi():
+    from pptx.oxml.ns import qn
+
+    fig = bar_figure()
+    (chart,) = charts(deck_of(fig))
+    ser = chart.plots[0].series[0]._element
+    bars = ser.find(qn("c:errBars"))
+    assert bars is not None and bars.find(qn("c:errValType")).get("val") == "cust"
+
+    def points(tag):
+        lit = bars.find(qn(tag)).find(qn("c:numLit"))
+        return {int(pt.get("idx")): float(pt.find(qn("c:v")).text) for pt in lit.findall(qn("c:pt"))}
+
+    plus, minus = points("c:plus"), points("c:minus")
+    shown = visible(fig).reset_index(drop=True)
+    assert sorted(plus) == list(range(len(shown)))
+    for i, row in shown.iterrows():
+        assert plus[i] == pytest.approx(row["hi"] - row["share"])
+        assert minus[i] == pytest.approx(row["share"] - row["lo"])
