@@ -168,7 +168,7 @@ def load_one(con, path: Path, codebook: Codebook, survey: str | None, wave: str 
         release(con, sheet)
         _record(con, report, load_id)
         con.commit()
-    except (LoadError, duckdb.Error, MemoryError, OSError, ValueError) as exc:
+    except Exception as exc:  # one line per file, whatever went wrong; the other files still load
         con.rollback()
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         if not isinstance(exc, LoadError):

@@ -176,12 +176,21 @@ def materialize(con: duckdb.DuckDBPyConnection, sheet: Sheet, keep: list[int]) -
     # Row numbers must follow the file: the only step that needs insertion order.
     order = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
     con.execute("SET preserve_insertion_order = true")
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE raw AS SELECT CAST(row_number() OVER () AS INTEGER) AS _row{picked}"
-        f" FROM {_CSV_SCAN}",
-        {"p": sheet.csv_path},
-    )
-    con.execute(f"SET preserve_insertion_order = {'true' if order else 'false'}")
+    try:
+        for scan in (_CSV_SCAN, _CSV_SCAN_SAFE):
+            try:
+                con.execute(
+                    f"CREATE OR REPLACE TEMP TABLE raw AS SELECT CAST(row_number() OVER () AS INTEGER) AS _row{picked}"
+                    f" FROM {scan}",
+                    {"p": sheet.csv_path},
+                )
+                break
+            except duckdb.Error as exc:
+                if scan is _CSV_SCAN_SAFE:
+                    first = str(exc).strip().splitlines()[0]
+                    raise LoadError(f"cannot read the csv file ({first[:200]})") from None
+    finally:
+        con.execute(f"SET preserve_insertion_order = {'true' if order else 'false'}")
 
 
 def release(con: duckdb.DuckDBPyConnection, sheet: Sheet | None) -> None:
@@ -198,10 +207,12 @@ def release(con: duckdb.DuckDBPyConnection, sheet: Sheet | None) -> None:
         Path(sheet.temp_file).unlink(missing_ok=True)
 
 
-_CSV_SCAN = (
-    "read_csv($p, header=false, all_varchar=true, delim=',', quote='\"', escape='\"',"
-    " null_padding=true, strict_mode=false, max_line_size=10000000)"
-)
+_CSV_OPTIONS = ("header=false, all_varchar=true, delim=',', quote='\"', escape='\"', strict_mode=false,"
+                " max_line_size=10000000")
+# Fast path: DuckDB's parallel reader.  Rows shorter than the header need null padding,
+# which DuckDB supports only single-threaded when cells hold line breaks: the fallback.
+_CSV_SCAN = f"read_csv($p, {_CSV_OPTIONS})"
+_CSV_SCAN_SAFE = f"read_csv($p, {_CSV_OPTIONS}, null_padding=true, parallel=false)"
 
 
 def _utf8_or_transcode(path: Path) -> tuple[Path, Path | None]:
@@ -226,10 +237,10 @@ def _utf8_or_transcode(path: Path) -> tuple[Path, Path | None]:
 def _read_csv(path: Path, con: duckdb.DuckDBPyConnection) -> Sheet:
     source, temp = _utf8_or_transcode(path)
     try:
-        names = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {_CSV_SCAN}", {"p": str(source)}).fetchall()]
+        names = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {_CSV_SCAN_SAFE}", {"p": str(source)}).fetchall()]
         picked = ", ".join(f'"{n}" AS c{i}' for i, n in enumerate(names))
         head = con.execute(
-            f"SELECT {picked} FROM {_CSV_SCAN} LIMIT {HEADER_ROWS_SAMPLED}", {"p": str(source)}
+            f"SELECT {picked} FROM {_CSV_SCAN_SAFE} LIMIT {HEADER_ROWS_SAMPLED}", {"p": str(source)}
         ).fetchall()
     except duckdb.Error as exc:
         if temp is not None:
