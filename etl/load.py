@@ -24,6 +24,7 @@ from etl.redact import redact_sql
 from etl.store import refresh_aggregates, staged_database, write_codebook
 
 DEFAULT_DB = Path(os.environ.get("LMI_DB", Path(__file__).resolve().parent.parent / "data" / "lmi.duckdb"))
+MEMORY_LIMIT = os.environ.get("LMI_ETL_MEMORY", "2GB")
 TOOL_NAMES = {"qualtrics": "Qualtrics", "surveymonkey": "SurveyMonkey", "googleforms": "Google Forms"}
 TEMP_TABLES = ["rows_in", "vals", "multi_parsed", "mapped", "f_choice", "f_score", "f_text", "f_attr", "f_reject",
                "resp_raw", "row_rejects", "resp", "decided", "cb_lookup", "colmap", "col_rejects"]
@@ -193,6 +194,8 @@ def load_files(paths, db_path: str | Path = DEFAULT_DB, survey: str | None = Non
         # Row order is kept only where it matters (numbering csv rows, in etl.readers);
         # elsewhere DuckDB may insert in parallel.
         con.execute("SET preserve_insertion_order = false")
+        # Big exports spill to disk beside the database instead of exhausting memory.
+        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
         write_codebook(con, codebook)
         for path, name in zip(paths, names):
             on_step = (lambda s, n=name: step(n, s)) if step else (lambda s: None)
