@@ -749,24 +749,25 @@ def _csv_text(v) -> str:
     return str(v)
 
 
-def _csv_column(arr: np.ndarray) -> pa.Array:
-    try:
-        return pa.array(arr, type=pa.string(), from_pandas=True)
-    except (pa.ArrowTypeError, pa.ArrowInvalid):
-        return pa.array([x if x is None or x.__class__ is str else _csv_text(x) for x in arr], type=pa.string())
+def _render(arr: np.ndarray, render_one, blank: str) -> np.ndarray:
+    """Each cell rendered by ``render_one``, called once per distinct value (vectorised
+    through factorize: columns repeat a handful of labels over many rows)."""
+    codes, uniques = pd.factorize(arr, use_na_sentinel=True)
+    table = np.array([render_one(u) for u in uniques] + [blank], dtype=object)
+    return table[codes]
 
 
-def _csv_field(arr: pa.Array) -> pa.Array:
+def _csv_field(v) -> str:
     """Quote like Python's csv.QUOTE_MINIMAL: only a field holding a comma, quote or line break."""
-    arr = pc.fill_null(arr, "")
-    needs = pc.match_substring_regex(arr, '[",\r\n]')
-    quoted = pc.binary_join_element_wise('"', pc.replace_substring(arr, '"', '""'), '"', "")
-    return pc.if_else(needs, quoted, arr)
+    text = _csv_text(v)
+    if any(ch in text for ch in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def _write_csv(path: Path, headers, builder: _Builder, cols, variant: ExportVariant) -> None:
-    """Header rows through Python's csv module, data rows assembled by Arrow compute
-    kernels with the same minimal quoting, then the requested encoding."""
+    """Header rows through Python's csv module, data rows rendered per distinct value with
+    the same minimal quoting, then the requested encoding."""
     enc = variant.encoding
     if enc not in ("utf-8", "utf-8-sig", "cp1252"):
         raise ValueError(f"unknown encoding {enc!r}")
@@ -783,9 +784,8 @@ def _write_csv(path: Path, headers, builder: _Builder, cols, variant: ExportVari
         csv.writer(head, lineterminator="\r\n").writerows(headers)
         emit(head.getvalue().encode("utf-8"))
         for _, chunk in builder.rows(cols):
-            fields = [_csv_field(_csv_column(arr)) for arr in chunk]
-            lines = pc.binary_join_element_wise(*fields, ",") if len(fields) > 1 else fields[0]
-            emit(("\r\n".join(lines.to_pylist()) + "\r\n").encode("utf-8"))
+            fields = [_render(arr, _csv_field, "") for arr in chunk]
+            emit(("".join(",".join(row) + "\r\n" for row in zip(*fields))).encode("utf-8"))
 
 
 # Minimal streaming xlsx: shared strings, one style for dates.
@@ -854,7 +854,7 @@ def _write_xlsx(path: Path, headers, builder: _Builder, cols, sheet_name: str) -
                            + "</row>").encode("utf-8"))
             for start, chunk in builder.rows(cols):
                 parts = []
-                rendered = [[cell(v) for v in arr] for arr in chunk]
+                rendered = [_render(arr, cell, "<c/>") for arr in chunk]
                 for i, row in enumerate(zip(*rendered)):
                     parts.append(f'<row r="{rownum + start + i + 1}">')
                     parts.append("".join(row))
