@@ -70,8 +70,14 @@ class Responses:
         out = {}
         for name in self.FRAMES:
             df = getattr(self, name)
-            sel = df[df["response_id"].astype(str).isin(keep)].reset_index(drop=True)
-            out[name] = sel
+            col = df["response_id"]
+            if isinstance(col.dtype, pd.CategoricalDtype):   # decide per category, not per row
+                wanted = np.append(col.cat.categories.astype(str).isin(keep), False)
+                codes = col.cat.codes.to_numpy()
+                mask = wanted[np.where(codes < 0, len(wanted) - 1, codes)]
+            else:
+                mask = col.astype(str).isin(keep).to_numpy()
+            out[name] = df[mask].reset_index(drop=True)
         return Responses(survey=self.survey, codebook=self.codebook, **out)
 
 
@@ -535,7 +541,7 @@ def generate(survey: str, n: int, seed: int = 0, wave: str = "2025", codebook: C
         "user_type": _cat(type_idx, role_codes) if role_codes else pd.Series([None] * n, dtype=object),
         "submitted_at": pd.to_datetime(submitted),
         "complete": complete,
-        "source_file": _const(f"synthetic-{survey}-{wave}-seed{seed}.parquet", n),
+        "source_file": _const(f"synthetic-{survey}-{wave}-seed{seed}", n),
     })
 
     ctx = _Context(survey, n, seed, state_vocab, state_idx, role_codes, type_idx)
@@ -761,7 +767,7 @@ def _personal(rng, ids, pii_cols) -> pd.DataFrame:
                                         pa.array(_DOMAINS).take(pa.array(di)), "")
     octets = [pc.cast(pa.array(rng.integers(lo, 255, n)), pa.string()) for lo in (11, 0, 0, 1)]
     ip = pc.binary_join_element_wise(*octets, ".")
-    # a point near the state's centre of the lower 48 (plain boxes: fake, never shown)
+    # somewhere in the lower 48: fake coordinates, only ever written into exports
     lat = np.round(rng.uniform(30.0, 47.0, n), 4)
     lon = np.round(rng.uniform(-120.0, -75.0, n), 4)
     out = pd.DataFrame({
