@@ -1,13 +1,14 @@
 """Turn the raw sheet into coded answers, in DuckDB.
 
 Inputs (temp objects on the load's connection): ``raw`` (from etl.readers) and the
-``Layout`` (from etl.layout).  Output: temp table ``facts`` with one row per stored
-answer or reject, and ``resp`` with one row per response, ready for etl.load to store.
+``Layout`` (from etl.layout).  Outputs: staged answers keyed by spreadsheet row
+(``f_choice``, ``f_score``, ``f_text``, ``f_attr`` for state and user type,
+``f_reject``) and ``resp`` with one row per response, ready for etl.load to store.
 
-The work is set-based: the answer columns are unpivoted into (row, column, value);
-each *distinct* (column, value) pair is mapped once by joining against the codebook's
-normalised labels; the mapping is joined back.  Only multi-choice cells, whose labels
-may contain the separator, are split in Python, once per distinct cell.
+The work is set-based: each *distinct* value of each coded column is mapped once by
+joining against the codebook's normalised labels (``mapped``); every column is then
+joined against its own few mapped values.  Only multi-choice cells, whose labels may
+contain the separator, are split in Python, once per distinct cell (etl.multivalue).
 """
 from __future__ import annotations
 
