@@ -55,13 +55,28 @@ class ExportVariant:
     rank_style: str | None = None             # 'number' | 'text' | 'ordinal' | 'word' | 'mixed'; None = tool's own
     numbers_as_text: bool = False             # ids, progress, duration, coordinates, ranks written as text
     encoding: str = "utf-8"                   # csv only: 'utf-8' | 'utf-8-sig' | 'cp1252'
-    dates: str = "native"                     # 'native' (xlsx date cells; tool's text in csv) | 'iso' | 'us'
+    dates: str = "native"                     # 'native': as the tool does (Qualtrics text, others date
+                                              # cells in xlsx); 'cells': date cells for every tool;
+                                              # 'iso' / 'us': text 2025-03-04 10:12:33 / 3/4/2025 10:12:33
     import_id_row: bool = True                # Qualtrics row 3
     finished_style: str = "bool"              # Qualtrics Finished: 'bool' (True/False) | 'int' (1/0)
     email_column: bool = True                 # Google Forms "Email Address"
     other_without_tick: float = 0.0           # Qualtrics: share of Other texts whose 'Other' tick is missing
     extra_column: str | None = None           # an unknown column, e.g. 'Internal note'
     state_style: str | None = None            # 'name' | 'code' | 'lower' | 'upper' | 'mixed'; None = tool's own
+
+    def __post_init__(self):
+        allowed = {"dates": ("native", "cells", "iso", "us"), "encoding": ("utf-8", "utf-8-sig", "cp1252"),
+                   "finished_style": ("bool", "int"),
+                   "rank_style": (None, "number", "text", "ordinal", "word", "mixed"),
+                   "state_style": (None, "name", "code", "lower", "upper", "mixed")}
+        for name, options in allowed.items():
+            if getattr(self, name) not in options:
+                raise ValueError(f"ExportVariant.{name} must be one of {options}, got {getattr(self, name)!r}")
+        unknown = set(self.header_styles) | set(self.value_styles)
+        unknown -= set(HEADER_STYLES)
+        if unknown:
+            raise ValueError(f"unknown respelling styles {sorted(unknown)}")
 
     @classmethod
     def messy(cls, seed: int = 0, **overrides) -> "ExportVariant":
@@ -71,7 +86,7 @@ class ExportVariant:
             header_noise=0.5, value_noise=0.15, scores_as_numbers=0.15,
             rank_style="mixed", numbers_as_text=bool(rng.integers(2)),
             encoding=["utf-8", "utf-8-sig", "cp1252"][int(rng.integers(3))],
-            dates=["native", "iso", "us"][int(rng.integers(3))],
+            dates=["native", "cells", "iso", "us"][int(rng.integers(4))],
             import_id_row=bool(rng.integers(2)), finished_style=["bool", "int"][int(rng.integers(2))],
             email_column=bool(rng.integers(2)), other_without_tick=0.3,
             extra_column="Internal note", state_style="mixed",
@@ -389,7 +404,7 @@ class _Builder:
     def dates(self, arr: np.ndarray) -> np.ndarray:
         """Date cells: datetimes (native) or text in the variant's style."""
         out = np.empty(len(arr), dtype=object)
-        if self.v.dates == "native":
+        if self.v.dates in ("native", "cells"):
             out[:] = arr.astype("datetime64[s]").astype(dt.datetime).tolist()
             return out
         out[:] = _date_text(arr, self.v.dates)

@@ -297,3 +297,15 @@ def test_messy_exports_load_back_with_only_the_unknown_column_rejected(tmp_path,
     expected = _expected(users, tool)
     assert counts["rejects"] == 1                       # the 'Internal note' column, reported once
     assert {k: counts[k] for k in expected} == expected
+
+
+def test_date_cells_for_every_tool_and_bad_knobs_are_refused(tmp_path, producers):
+    import datetime as dt
+    rows = read_rows(write_export(producers, "qualtrics", tmp_path / "q.xlsx", variant=ExportVariant(dates="cells")))
+    assert isinstance(rows[3][1], dt.datetime)
+    rows = read_rows(write_export(producers, "qualtrics", tmp_path / "q2.xlsx"))
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", rows[3][1])       # Qualtrics' own text
+    with pytest.raises(ValueError, match="dates"):
+        ExportVariant(dates="yesterday")
+    with pytest.raises(ValueError, match="styles"):
+        ExportVariant(header_styles=("shouting",))
