@@ -24,7 +24,7 @@ from etl.redact import redact_sql
 from etl.store import refresh_aggregates, staged_database, write_codebook
 
 DEFAULT_DB = Path(os.environ.get("LMI_DB", Path(__file__).resolve().parent.parent / "data" / "lmi.duckdb"))
-MEMORY_LIMIT = os.environ.get("LMI_ETL_MEMORY", "2GB")
+MEMORY_LIMIT = os.environ.get("LMI_ETL_MEMORY", "3GB")
 TOOL_NAMES = {"qualtrics": "Qualtrics", "surveymonkey": "SurveyMonkey", "googleforms": "Google Forms"}
 TEMP_TABLES = ["rows_in", "vals", "multi_parsed", "mapped", "f_choice", "f_score", "f_text", "f_attr", "f_reject",
                "resp_raw", "row_rejects", "resp", "decided", "cb_lookup", "colmap", "col_rejects"]
