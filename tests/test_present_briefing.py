@@ -151,3 +151,19 @@ def test_tiny_state_shows_no_value_anywhere(db, monkeypatch):
                 assert value is None
     # and its open answers are never themed
     assert not [s for s in tiny.slides if "top themes in" in slide_title(s)]
+
+
+def test_theme_counts_equal_the_open_responses_query(db, monkeypatch):
+    """The briefing's fast count gives exactly what queries/text_themes.sql gives the Open responses page."""
+    from dashboard.db import run_query
+
+    monkeypatch.setenv("LMI_DB", str(db))
+    own = Filters(wave="2025", states=(STATE,))
+    themes = [t for t in load_themes() if t.applies_to("U_CHALLENGE")]
+    page = run_query("text_themes", survey="users", question="U_CHALLENGE", theme_names=[t.name for t in themes],
+                     theme_patterns=[t.pattern for t in themes], **own.params())
+    fast = briefing.count_themes(run_query("briefing_texts", survey="users", question="U_CHALLENGE",
+                                           **own.params())["text"], themes)
+    assert page.sort_values("theme")[["theme", "k", "n"]].to_dict("records") == \
+        fast.sort_values("theme")[["theme", "k", "n"]].to_dict("records")
+    assert fast["k"].sum() > 0
