@@ -9,6 +9,7 @@ single-hue blue scale for heatmaps -- all readable with common colour-vision def
 from __future__ import annotations
 
 import math
+import textwrap
 
 import numpy as np
 import pandas as pd
@@ -79,11 +80,18 @@ def hover_texts(fig: Figure, data: pd.DataFrame | None = None) -> list[str]:
     return out
 
 
-def _layout(p: go.Figure, fig: Figure, height: int) -> go.Figure:
+def wrap_title(title: str, width: int = 60) -> str:
+    """Plotly titles do not wrap; break long ones so half-width charts keep the whole sentence."""
+    return "<br>".join(textwrap.wrap(title, width)) or title
+
+
+def _layout(p: go.Figure, fig: Figure, height: int, plot_bg: str = "white") -> go.Figure:
+    title = wrap_title(fig.title)
+    lines = title.count("<br>") + 1
     p.update_layout(
-        title=dict(text=fig.title, x=0, xanchor="left", font=dict(size=17)),
-        font=FONT, height=height, margin=dict(l=10, r=30, t=60, b=40),
-        plot_bgcolor="white", paper_bgcolor="white", hoverlabel=dict(bgcolor="white"),
+        title=dict(text=title, x=0, xanchor="left", font=dict(size=17)),
+        font=FONT, height=height + 22 * (lines - 1), margin=dict(l=10, r=30, t=40 + 24 * lines, b=40),
+        plot_bgcolor=plot_bg, paper_bgcolor="white", hoverlabel=dict(bgcolor="white"),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, xanchor="left", title_text=""),
     )
     return p
@@ -130,7 +138,7 @@ def bar(fig: Figure) -> go.Figure:
             shown = ~hidden & vals.notna()
             p.add_trace(go.Scatter(
                 y=sub[fig.category][shown], x=hi.where(hi.notna(), vals)[shown], mode="text",
-                text=[value_text(v, fig.value_format) for v in vals[shown]], textposition="middle right",
+                text=["\u2002" + value_text(v, fig.value_format) for v in vals[shown]], textposition="middle right",
                 hoverinfo="skip", showlegend=False, cliponaxis=False, textfont=dict(size=12, color="#1F2937"),
             ))
     per_cat = 26 * max(1, len(series_names)) + 10
@@ -138,7 +146,11 @@ def bar(fig: Figure) -> go.Figure:
     p.update_xaxes(tickformat=TICK[fig.value_format], rangemode="tozero", gridcolor="#E5E7EB",
                    range=[0, 1.12] if fig.value_format == "percent" else None)
     p.update_layout(barmode="group", bargap=0.25)
-    return _layout(p, fig, height=max(260, 110 + per_cat * len(cats)))
+    out = _layout(p, fig, height=max(260, 110 + per_cat * len(cats)))
+    if grouped:
+        out.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.06, x=0, xanchor="left"),
+                          margin=dict(b=90), height=out.layout.height + 40)
+    return out
 
 
 def diverging(fig: Figure) -> go.Figure:
@@ -162,9 +174,10 @@ def diverging(fig: Figure) -> go.Figure:
         vals = pd.to_numeric(sub[fig.value], errors="coerce").fillna(0) * share * sign
         p.add_trace(go.Bar(y=sub[fig.category], x=vals, orientation="h", name=str(point), marker_color=colour,
                            legendgroup=str(point), showlegend=legend,
-                           text=[value_text(abs(v) / share, "percent") if abs(v) / share >= 0.06 else ""
+                           text=[value_text(abs(v) / share, "percent") if abs(v) / share >= 0.08 else ""
                                  for v in vals] if share == 1.0 else None,
-                           textposition="inside", insidetextanchor="middle",
+                           textposition="inside", insidetextanchor="middle", textangle=0,
+                           insidetextfont=dict(size=11),
                            hovertext=[hover[i] for i in sub.index], hovertemplate="%{hovertext}<extra></extra>"))
 
     if mid is not None:
@@ -239,9 +252,9 @@ def heatmap(fig: Figure) -> go.Figure:
     ))
     p.update_xaxes(side="bottom", tickangle=-35 if len(cols) > 4 else 0, automargin=True, showgrid=False)
     p.update_yaxes(autorange="reversed", automargin=True, showgrid=False)
-    p.update_layout(plot_bgcolor=SUPPRESSED_FILL)
     longest = max((len(str(c)) for c in cols), default=0)
-    out = _layout(p, fig, height=max(300, 130 + 34 * len(rows) + (min(longest, 45) * 6 if len(cols) > 4 else 30)))
+    out = _layout(p, fig, height=max(300, 130 + 34 * len(rows) + (min(longest, 45) * 6 if len(cols) > 4 else 30)),
+                  plot_bg=SUPPRESSED_FILL)
     return out
 
 

@@ -184,3 +184,27 @@ def slides_button(figures: list[Figure], meta: ViewMeta) -> None:
 
 def min_group() -> int:
     return settings.min_group()
+
+
+# ---------------------------------------------------------------------------- caching
+# Building a page's figures is pandas and plotly work that costs far more than the (already
+# cached) SQL on a big database.  The finished figures are cached per page, database file
+# version and arguments, so a rerun with filters seen before only unpickles them.
+_BUILDERS: dict[str, object] = {}
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _cached_build(name: str, sig: tuple, args: tuple, kwargs: dict) -> list[Figure]:
+    figures = _BUILDERS[name](*args, **kwargs)
+    for fig in figures:
+        if status(fig) == "ok":
+            charts.build(fig)
+    return figures
+
+
+def cached_figures(name: str, builder, *args, **kwargs) -> list[Figure]:
+    """``builder(*args, **kwargs) -> list[Figure]``, drawn, cached by ``name`` and the database version."""
+    from dashboard.db import signature
+
+    _BUILDERS[name] = builder
+    return _cached_build(name, signature(), args, kwargs)

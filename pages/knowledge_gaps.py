@@ -10,6 +10,24 @@ ensure()
 
 PAGE = "Knowledge gaps"
 
+
+def build(f: filters.Filters) -> list:
+    return [
+        measures.likert("users", "U_KNOW", f, key="know_likert",
+                        title="How familiar users are with each type of labor market information"),
+        measures.matrix_share("users", "U_KNOW", f, (1, 2), "user_type", key="gap_by_type",
+                              title="Knowledge gap (not or slightly familiar) by item and user type",
+                              measure="Knowledge gap"),
+        measures.matrix_share("users", "U_KNOW", f, (1, 2), "state", key="gap_by_state",
+                              title="Knowledge gap (not or slightly familiar) by state and item",
+                              measure="Knowledge gap"),
+        measures.likert("users", "U_SKILL", f, key="skill_likert",
+                        title="How confident users are in working with labor market information"),
+        measures.choice_share("users", "U_AWARE", f, key="aware",
+                              title="Share of users who knew their state LMI agency offers each product"),
+    ]
+
+
 st.title("Knowledge gaps")
 st.caption("A knowledge gap is a user who is not at all or only slightly familiar with a type of labor market "
            "information (score 1 or 2 of 5).")
@@ -17,19 +35,5 @@ st.caption("A knowledge gap is a user who is not at all or only slightly familia
 f = filters.current()
 with render.guard():
     if not render.blocked(f):
-        figures = [
-            measures.likert("users", "U_KNOW", f, key="know_likert",
-                            title="How familiar users are with each type of labor market information"),
-            measures.matrix_share("users", "U_KNOW", f, (1, 2), "user_type", key="gap_by_type",
-                                  title="Knowledge gap (not or slightly familiar) by item and user type",
-                                  measure="Knowledge gap"),
-            measures.matrix_share("users", "U_KNOW", f, (1, 2), "state", key="gap_by_state",
-                                  title="Knowledge gap (not or slightly familiar) by state and item",
-                                  measure="Knowledge gap"),
-            measures.likert("users", "U_SKILL", f, key="skill_likert",
-                            title="How confident users are in working with labor market information"),
-            measures.choice_share("users", "U_AWARE", f, key="aware",
-                                  title="Share of users who knew their state LMI agency offers each product"),
-        ]
         meta = render.view_meta(PAGE, f, {"Users": measures.count_text(measures.survey_total(f, "users"))})
-        render.show_figures(figures, meta)
+        render.show_figures(render.cached_figures(PAGE, build, f), meta)

@@ -12,6 +12,39 @@ ensure()
 PAGE = "State comparison"
 FOCUS, PEERS = "compare_focus", "compare_peers"
 
+
+
+def build(f: Filters, focus: str, peers: tuple[str, ...]) -> list:
+    args = dict(f=f, focus=focus, peers=list(peers))
+    name = vocab.state_label(focus)
+    return [
+        comparison.matrix_measure("users", "U_KNOW", (1, 2), key="cmp_gap", measure="Knowledge gap",
+                                  title=f"Knowledge gap (not or slightly familiar): {name} beside the nation", **args),
+        comparison.matrix_measure("users", "U_BARRIER", (3, 4), key="cmp_barrier", measure="Pain point",
+                                  title=f"Moderate or major barriers: {name} beside the nation", **args),
+        comparison.matrix_measure("users", "U_SKILL", (4, 5), key="cmp_skill", measure="Confidence",
+                                  title=f"Confident (agree or strongly agree): {name} beside the nation", **args),
+        comparison.choice_measure("users", "U_AWARE", key="cmp_aware",
+                                  title=f"Knew the state agency offers each product: {name} beside the nation", **args),
+        comparison.choice_measure("users", "U_FORMAT", key="cmp_format",
+                                  title=f"Preferred training formats: {name} beside the nation", **args),
+    ]
+
+
+def build_producers(own: Filters, focus: str) -> list:
+    name = vocab.state_label(focus)
+    return [
+        measures.choice_share("producers", "P_PRODUCTS", own, key="cmp_p_products", who="producers",
+                              title=f"Products {name}'s agency says it offers"),
+        measures.choice_share("producers", "P_CHANNELS", own, key="cmp_p_channels", who="producers",
+                              title=f"Channels {name}'s agency uses"),
+        measures.likert("producers", "P_CAPACITY", own, key="cmp_p_capacity", who="producers",
+                        title=f"Constraints {name}'s agency reports"),
+        measures.likert("producers", "P_MATURITY", own, key="cmp_p_maturity", who="producers",
+                        title=f"Stage of producer-user collaboration in {name}"),
+    ]
+
+
 st.title("State comparison")
 st.caption("Pick a state and, if you like, peer states. Each measure is shown beside the nation with its 95% "
            "interval. The sidebar's wave and user-type filters apply; the state filter does not (choose states here).")
@@ -43,24 +76,7 @@ with render.guard():
 
     national = Filters(wave=f.wave, user_types=f.user_types, options=f.options)
     if not render.blocked(national):
-        args = dict(f=national, focus=focus, peers=list(peers))
-        figures = [
-            comparison.matrix_measure("users", "U_KNOW", (1, 2), key="cmp_gap", measure="Knowledge gap",
-                                      title=f"Knowledge gap (not or slightly familiar): {vocab.state_label(focus)} "
-                                            "beside the nation", **args),
-            comparison.matrix_measure("users", "U_BARRIER", (3, 4), key="cmp_barrier", measure="Pain point",
-                                      title=f"Moderate or major barriers: {vocab.state_label(focus)} beside the nation",
-                                      **args),
-            comparison.matrix_measure("users", "U_SKILL", (4, 5), key="cmp_skill", measure="Confidence",
-                                      title=f"Confident (agree or strongly agree): {vocab.state_label(focus)} "
-                                            "beside the nation", **args),
-            comparison.choice_measure("users", "U_AWARE", key="cmp_aware",
-                                      title=f"Knew the state agency offers each product: {vocab.state_label(focus)} "
-                                            "beside the nation", **args),
-            comparison.choice_measure("users", "U_FORMAT", key="cmp_format",
-                                      title=f"Preferred training formats: {vocab.state_label(focus)} beside the nation",
-                                      **args),
-        ]
+        figures = render.cached_figures(PAGE, build, national, focus, tuple(peers))
         meta = render.view_meta(PAGE, national, {"Focus state": vocab.state_label(focus)})
         render.show_figures(figures, meta)
         # One click: the whole state briefing deck for the Academy core team (dashboard.briefing).
@@ -73,15 +89,6 @@ with render.guard():
         if n_prod == 0:
             st.info(f"No producer from {vocab.state_label(focus)} answered the producers survey.")
         else:
-            prod = [
-                measures.choice_share("producers", "P_PRODUCTS", own, key="cmp_p_products", who="producers",
-                                      title=f"Products {vocab.state_label(focus)}'s agency says it offers"),
-                measures.choice_share("producers", "P_CHANNELS", own, key="cmp_p_channels", who="producers",
-                                      title=f"Channels {vocab.state_label(focus)}'s agency uses"),
-                measures.likert("producers", "P_CAPACITY", own, key="cmp_p_capacity", who="producers",
-                                title=f"Constraints {vocab.state_label(focus)}'s agency reports"),
-                measures.likert("producers", "P_MATURITY", own, key="cmp_p_maturity", who="producers",
-                                title=f"Stage of producer-user collaboration in {vocab.state_label(focus)}"),
-            ]
+            prod = render.cached_figures(PAGE + " producers", build_producers, own, focus)
             render.show_figures(prod, render.view_meta(PAGE + " (producers)", own,
                                                        {"Producers": measures.count_text(n_prod)}))

@@ -127,7 +127,7 @@ def chart_specs(at) -> list[dict]:
 
 def chart_by_title(at, start: str) -> dict:
     for spec in chart_specs(at):
-        title = (spec.get("layout", {}).get("title") or {}).get("text", "")
+        title = (spec.get("layout", {}).get("title") or {}).get("text", "").replace("<br>", " ")
         if title.startswith(start):
             return spec
     titles = [(s.get("layout", {}).get("title") or {}).get("text", "") for s in chart_specs(at)]
