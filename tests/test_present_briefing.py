@@ -37,10 +37,11 @@ def db(tmp_path_factory):
     return path
 
 
-@pytest.fixture
-def deck(db, monkeypatch):
-    monkeypatch.setenv("LMI_DB", str(db))
-    return open_deck(briefing.state_briefing_bytes(STATE, Filters(wave="2025")))
+@pytest.fixture(scope="module")
+def deck(db):
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LMI_DB", str(db))
+        return open_deck(briefing.state_briefing_bytes(STATE, Filters(wave="2025")))
 
 
 def sql(db, query: str, **params):
