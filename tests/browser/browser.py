@@ -123,10 +123,15 @@ FILLED_STATES_JS = """() => Array.from(document.querySelectorAll('path.choroplet
     .length"""
 
 
+# The script run has finished and has put something on the page: before the first run the
+# state can read "notRunning" for a moment with nothing drawn yet.
+APP_DONE_JS = """() => !!document.querySelector('[data-testid="stApp"][data-test-script-state="notRunning"]')
+    && !!document.querySelector('[data-testid="stMain"] [data-testid="stElementContainer"]')"""
+
+
 def wait_for_app(page, timeout_ms: int = 90_000) -> None:
     """Until Streamlit has finished the script run (stApp's data-test-script-state)."""
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
-                           state="attached", timeout=timeout_ms)
+    page.wait_for_function(APP_DONE_JS, timeout=timeout_ms)
 
 
 def discover_pages(page, base_url: str) -> list[tuple[str, str]]:

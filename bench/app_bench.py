@@ -1,0 +1,216 @@
+"""How fast the dashboard answers on a national-scale database (1,000,000 respondents).
+
+    python bench/app_bench.py                     # build bench/out/app_bench.duckdb, measure every page
+    python bench/app_bench.py --reuse             # keep an existing bench database
+    python bench/app_bench.py --users 200000      # a smaller run
+
+Two figures per page, each printed with its ratio to the target (ratio < 1 meets it):
+
+* rerun after a filter change (streamlit.testing AppTest, in process): the page is open,
+  the States filter is set to a state no earlier measurement used, and the script reruns.
+  Every change is a cache miss for the page's own queries — the slow case a user meets.
+  Median over ``--changes`` changes.  Target < 0.3 s.
+* first chart in a browser: headless Chromium (Debian's, offline) opens the page URL of a
+  running ``streamlit run app.py`` and the clock stops when the first plotly chart has
+  drawn.  Measured cold (first visit after the server started, nothing cached) and warm
+  (a second visitor).  Target < 3 s.
+
+Pages come from app.py's navigation (its ``st.Page(...)`` list), so new pages are measured
+without editing this file.  Results are also written to bench/out/app_bench.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+# AppTest runs pages without a server; Streamlit warns about that on every run.
+os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")
+
+RERUN_TARGET_S = 0.3
+FIRST_CHART_TARGET_S = 3.0
+# States in order of size (most respondents first), so a change never selects an empty group.
+STATE_CYCLE = ["CA", "TX", "FL", "NY", "PA", "IL", "OH", "GA", "NC", "MI", "NJ", "VA", "WA", "AZ", "MA",
+               "TN", "IN", "MD", "MO", "WI", "CO", "MN", "SC", "AL", "LA", "KY", "OR", "OK", "CT", "UT",
+               "IA", "NV", "AR", "MS", "KS", "NM", "NE", "ID", "WV", "HI", "NH", "ME", "MT", "RI", "DE",
+               "SD", "ND", "AK", "DC", "VT", "WY"]
+
+
+def app_pages() -> list[tuple[str, str, str]]:
+    """(title, script path, url_path) of each page in app.py's navigation, in order."""
+    src = (ROOT / "app.py").read_text()
+    # The public pages: the PAGES list (admin pages appear only after sign-in).
+    block = re.search(r"^PAGES\s*=\s*\[(.*?)^\]", src, re.S | re.M)
+    src = block.group(1) if block else src
+    pages = []
+    for m in re.finditer(r'st\.Page\(\s*"([^"]+)"(.*?)\)', src, re.S):
+        args = m.group(2)
+        title = re.search(r'title="([^"]+)"', args)
+        url = re.search(r'url_path="([^"]+)"', args)
+        path = m.group(1)
+        pages.append((title.group(1) if title else Path(path).stem, path,
+                      url.group(1) if url else Path(path).stem))
+    return pages
+
+
+def build_database(path: Path, users: int, producers: int) -> float:
+    from etl.synthetic import generate, write_database
+
+    t0 = time.perf_counter()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        path.unlink()
+    u = generate("users", users, seed=2025)
+    p = generate("producers", producers, seed=2025)
+    t1 = time.perf_counter()
+    write_database(path, u, p)
+    t2 = time.perf_counter()
+    print(f"database: {users:,} users + {producers:,} producers -> {path} "
+          f"(generate {t1 - t0:.1f} s, write {t2 - t1:.1f} s, {path.stat().st_size / 2**20:.0f} MiB)", flush=True)
+    return t2 - t0
+
+
+def rerun_times(page_path: str, default: bool, states: list[str], timeout: float) -> dict:
+    """Median rerun time of ``page_path`` after each States filter change, in process."""
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard.filters import STATES_KEY
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    t0 = time.perf_counter()
+    at.run()
+    if not default:
+        at.switch_page(page_path)
+        at.run()
+    first = time.perf_counter() - t0
+    if at.exception:
+        return {"error": f"exception on first run: {at.exception[0].value[:200]}"}
+    times = []
+    for state in states:
+        at.multiselect(key=STATES_KEY).set_value([state])
+        t = time.perf_counter()
+        at.run()
+        times.append(time.perf_counter() - t)
+        if at.exception:
+            return {"error": f"exception after States={state}: {at.exception[0].value[:200]}"}
+    return {"first_run_s": first, "reruns_s": times, "median_s": statistics.median(times)}
+
+
+# Pages that explain rather than chart (url_path), as in tests/browser/test_app_pages.py.
+PAGES_WITHOUT_CHARTS = {"methods"}
+
+
+def browser_times(db: Path, pages, repeats: int) -> dict[str, dict]:
+    """Seconds from navigation to the first drawn chart, cold then warm, per page."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.browser import CHART_SELECTOR, OfflineContext, launch, streamlit_server
+
+    out: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory() as tmp, streamlit_server(db, Path(tmp) / "st.log") as url, \
+            sync_playwright() as p:
+        browser = launch(p)
+        # One throw-away visit so the server's imports and database connection are not billed to page 1.
+        warm = OfflineContext(browser)
+        warm.new_page().goto(f"{url}/methods" if any(u == "methods" for *_, u in pages) else url)
+        time.sleep(2)
+        warm.close()
+        for title, _path, url_path in pages:
+            if url_path in PAGES_WITHOUT_CHARTS:
+                out[title] = {"cold_s": None, "warm_s": None, "error": "no chart on this page"}
+                continue
+            runs, error = [], ""
+            for _ in range(1 + repeats):
+                ctx = OfflineContext(browser)
+                page = ctx.new_page()
+                t0 = time.perf_counter()
+                try:
+                    page.goto(f"{url}/{url_path}")
+                    page.wait_for_selector(f"{CHART_SELECTOR} .main-svg", timeout=120_000)
+                    runs.append(time.perf_counter() - t0)
+                except Exception as err:  # a page that failed or hangs
+                    error = "no chart within 120 s" if "Timeout" in str(err) else str(err).splitlines()[0]
+                    ctx.close()
+                    break
+                ctx.close()
+            out[title] = {"cold_s": runs[0] if runs else None,
+                          "warm_s": statistics.median(runs[1:]) if len(runs) > 1 else None, "error": error}
+        browser.close()
+    return out
+
+
+def _fmt(seconds, target) -> str:
+    if seconds is None:
+        return f"{'-':>8} {'':>7}"
+    return f"{seconds:8.3f} {seconds / target:6.2f}x"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--db", type=Path, default=ROOT / "bench" / "out" / "app_bench.duckdb")
+    ap.add_argument("--users", type=int, default=1_000_000)
+    ap.add_argument("--producers", type=int, default=5_000)
+    ap.add_argument("--reuse", action="store_true", help="use an existing --db instead of rebuilding it")
+    ap.add_argument("--changes", type=int, default=5, help="filter changes per page (median of these)")
+    ap.add_argument("--repeats", type=int, default=2, help="warm browser visits per page")
+    ap.add_argument("--no-browser", action="store_true")
+    ap.add_argument("--no-apptest", action="store_true")
+    a = ap.parse_args(argv)
+
+    if not (a.reuse and a.db.exists()):
+        build_database(a.db, a.users, a.producers)
+    else:
+        print(f"database: reusing {a.db} ({a.db.stat().st_size / 2**20:.0f} MiB)")
+    os.environ["LMI_DB"] = str(a.db)
+    os.chdir(ROOT)
+    pages = app_pages()
+    load = os.getloadavg()
+    print(f"machine: {os.cpu_count()} cores, load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
+          "(1/5/15 min; figures inflate when other work shares the cores)", flush=True)
+    print(f"pages: {', '.join(t for t, *_ in pages)}", flush=True)
+
+    results: dict[str, dict] = {t: {} for t, *_ in pages}
+    if not a.no_apptest:
+        for i, (title, path, _url) in enumerate(pages):
+            states = [STATE_CYCLE[(i * a.changes + k) % len(STATE_CYCLE)] for k in range(a.changes)]
+            try:
+                r = rerun_times(path, i == 0, states, timeout=300)
+            except Exception as err:  # report and go on with the other pages
+                r = {"error": f"{type(err).__name__}: {str(err).splitlines()[0][:200]}"}
+            results[title]["rerun"] = r
+            print(f"  rerun  {title:<26} " + (r["error"] if "error" in r else
+                  f"median {r['median_s']:.3f} s ({r['median_s'] / RERUN_TARGET_S:.2f}x target), "
+                  f"runs {', '.join(f'{x:.2f}' for x in r['reruns_s'])}, first run {r['first_run_s']:.1f} s"),
+                  flush=True)
+    if not a.no_browser:
+        for title, b in browser_times(a.db, pages, a.repeats).items():
+            results[title]["browser"] = b
+            print(f"  chart  {title:<26} cold {b['cold_s'] or float('nan'):.2f} s, warm "
+                  f"{b['warm_s'] or float('nan'):.2f} s {b['error']}", flush=True)
+
+    print(f"\n{'page':<26} {'rerun s':>8} {'/0.3s':>7} {'cold s':>8} {'/3s':>7} {'warm s':>8} {'/3s':>7}")
+    for title, r in results.items():
+        rr, b = r.get("rerun", {}), r.get("browser", {})
+        print(f"{title:<26} {_fmt(rr.get('median_s'), RERUN_TARGET_S)} "
+              f"{_fmt(b.get('cold_s'), FIRST_CHART_TARGET_S)} {_fmt(b.get('warm_s'), FIRST_CHART_TARGET_S)}"
+              + (f"  {rr.get('error') or b.get('error')}" if rr.get("error") or b.get("error") else ""))
+    out = ROOT / "bench" / "out" / "app_bench.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    load_after = os.getloadavg()
+    print(f"load average at the end: {load_after[0]:.1f} / {load_after[1]:.1f} / {load_after[2]:.1f}")
+    out.write_text(json.dumps({"users": a.users, "producers": a.producers, "load_before": load,
+                               "load_after": load_after, "results": results}, indent=2))
+    print(f"\nwritten {out.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
