@@ -132,7 +132,7 @@ def _footer(slide, lines: list[str]) -> None:
     _add_lines(box.text_frame, lines, 12)
 
 
-def _speaker_notes(slide, fig: Figure, meta: ViewMeta, extra: list[str]) -> None:
+def _speaker_notes(slide, fig: Figure, meta: ViewMeta, extra: list[str], values: list[str] | None = None) -> None:
     parts = [fig.title]
     if fig.method:
         parts.append("Method: " + fig.method)
@@ -141,7 +141,7 @@ def _speaker_notes(slide, fig: Figure, meta: ViewMeta, extra: list[str]) -> None
     parts += fig.notes + extra
     parts.append("Filters: " + filters_text(meta))
     parts.append("Data as of " + (meta.data_date or "unknown"))
-    values = value_lines(fig)
+    values = value_lines(fig) if values is None else values
     if values:
         parts.append("")
         parts.append("Values (95% interval, n) — suppressed groups are left out:")
@@ -157,21 +157,26 @@ def value_lines(fig: Figure) -> list[str]:
     data = fig.data
     if fig.value not in data.columns or fig.category not in data.columns:
         return []
-    hidden = _suppressed_mask(data, fig.value)
-    has_interval = {"lo", "hi"} <= set(data.columns)
+    shown = data[~_suppressed_mask(data, fig.value)]
+    if shown.empty:
+        return []
+    names = shown[fig.category].astype(str)
+    if fig.series:
+        names = names + " / " + shown[fig.series].astype(str)
+    nan = [float("nan")] * len(shown)
+    lo = shown["lo"] if "lo" in shown.columns else nan
+    hi = shown["hi"] if "hi" in shown.columns else nan
+    n = shown["n"] if "n" in shown.columns else nan
     lines = []
-    for index in data.index[~hidden]:
-        row = data.loc[index]
-        name = str(row[fig.category]) + (f" / {row[fig.series]}" if fig.series else "")
-        text = f"{name}: {format_value(row[fig.value], fig.value_format)}"
+    for name, value, low, high, base in zip(names, shown[fig.value], lo, hi, n):
         extra = []
-        if has_interval and pd.notna(row["lo"]) and pd.notna(row["hi"]):
-            extra.append(f"{format_value(row['lo'], fig.value_format)}–{format_value(row['hi'], fig.value_format)}")
-        if "n" in data.columns and pd.notna(row["n"]):
-            extra.append(f"n = {int(row['n']):,}")
-        lines.append(text + (f" ({', '.join(extra)})" if extra else ""))
+        if pd.notna(low) and pd.notna(high):
+            extra.append(f"{format_value(low, fig.value_format)}–{format_value(high, fig.value_format)}")
+        if pd.notna(base):
+            extra.append(f"n = {int(base):,}")
+        lines.append(f"{name}: {format_value(value, fig.value_format)}" + (f" ({', '.join(extra)})" if extra else ""))
         if len(lines) == NOTE_VALUE_LINES:
-            lines.append(f"… {int((~hidden).sum()) - NOTE_VALUE_LINES} more in Edit Data or the CSV download")
+            lines.append(f"… {len(shown) - NOTE_VALUE_LINES} more in Edit Data or the CSV download")
             break
     return lines
 
@@ -603,6 +608,7 @@ def _heatmap_slides(prs, fig: Figure, meta: ViewMeta) -> None:
     values = [v for v in cells.values() if v is not None]
     lo, hi = (min(values), max(values)) if values else (0.0, 1.0)
     span = (hi - lo) or 1.0
+    notes = value_lines(fig)
     pages = []
     for column_chunk in _chunks(columns, TABLE_MAX_COLUMNS):
         header = [str(row_name).replace("_", " ").capitalize()] + [_label(c) for c in column_chunk]
@@ -624,7 +630,7 @@ def _heatmap_slides(prs, fig: Figure, meta: ViewMeta) -> None:
         if dropped:
             extra.append(f"Not shown, {suppressed_text(fig)}: " + ", ".join(map(str, dropped)))
         _footer(slide, [fig.n_text, *fig.notes, *extra])
-        _speaker_notes(slide, fig, meta, extra)
+        _speaker_notes(slide, fig, meta, extra, notes)
 
 
 def _table_slides(prs, fig: Figure, meta: ViewMeta) -> None:
@@ -651,6 +657,7 @@ def _table_slides(prs, fig: Figure, meta: ViewMeta) -> None:
     body = [[cell_text(header[j], row[j]) for j in keep] for row in rows]
     head = [_label(header[j]).replace("_", " ") for j in keep]
     ratio = 2.5 if len(head) > 1 else 1.0
+    notes = value_lines(fig)
     chunks = [[body[k] for k in page] for page in _table_pages(head, body, ratio)]
     for page, chunk in enumerate(chunks):
         title = fig.title if page == 0 else f"{fig.title} (continued {page + 1}/{len(chunks)})"
@@ -661,7 +668,7 @@ def _table_slides(prs, fig: Figure, meta: ViewMeta) -> None:
             _empty_message(slide, fig)
         extra = [f"Rows showing “{hidden}” are suppressed"] if any(hidden in r for r in chunk) else []
         _footer(slide, [fig.n_text, *fig.notes, *extra])
-        _speaker_notes(slide, fig, meta, extra)
+        _speaker_notes(slide, fig, meta, extra, notes)
 
 
 def _empty_message(slide, fig: Figure) -> None:
