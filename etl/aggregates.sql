@@ -60,3 +60,17 @@ source AS (
 SELECT survey, wave, state, user_type, question_id, count(*)::BIGINT AS n
 FROM source
 GROUP BY ALL;
+
+-- Open answers per group, identical answers counted once with how many gave them.  Listing,
+-- searching and theme-tagging then touch each distinct answer once, whatever the filters.
+CREATE OR REPLACE TABLE agg.texts AS
+WITH source AS (
+    SELECT t.survey, r.wave, r.state, r.user_type, t.question_id, t.text, r.submitted_at
+    FROM main.texts t
+    JOIN main.respondents r USING (survey, response_id)
+    WHERE length(trim(t.text)) > 0
+)
+SELECT survey, wave, state, user_type, question_id, text, count(*)::BIGINT AS n,
+       max(submitted_at) AS last_submitted
+FROM source
+GROUP BY ALL;

@@ -83,9 +83,9 @@ with render.guard():
             matched = int(texts["n_matched"].iloc[0]) if len(texts) else 0
             head = (f"{matched:,} of {n_answers:,} answers contain \u201c{search}\u201d" if search
                     else f"{n_answers:,} answers")
-            st.subheader(head + (f" (showing the newest {LIMIT})" if matched > LIMIT else ""))
+            st.subheader(head + (f" (showing the newest {LIMIT} different answers)" if len(texts) >= LIMIT else ""))
             if matched:
-                shown = pd.DataFrame({"Answer": texts["text"],
+                shown = pd.DataFrame({"Answer": texts["text"], "Times given": texts["times"],
                                       "Themes": [", ".join(tag(t, themes, qid)) for t in texts["text"]]})
                 st.dataframe(shown, hide_index=True, width="stretch", key="answers_table",
                              column_config={"Answer": st.column_config.TextColumn(width="large")})

@@ -109,23 +109,34 @@ def test_filter_options(con):
 
 @pytest.mark.parametrize("search", [None, "data", "COUNTY"])
 def test_open_texts(con, search):
-    f = FILTERS[0]
+    f = FILTERS[1]
     got = run(con, "open_texts", survey="users", question="U_CHALLENGE", search=search, limit=50, **f)
     all_texts = con.execute(f"""SELECT t.text FROM texts t JOIN respondents r USING (survey, response_id)
         WHERE t.survey = 'users' AND t.question_id = 'U_CHALLENGE' AND {where(f)} AND length(trim(t.text)) > 0""").fetchdf()
     matched = all_texts[all_texts["text"].str.lower().str.contains(search.lower(), regex=False)] if search else all_texts
-    assert len(got) == min(50, len(matched))
+    distinct = matched["text"].value_counts()
+    assert len(got) == min(50, len(distinct))
     assert (got["n_answers"] == len(all_texts)).all()
     if len(got):
         assert got["n_matched"].iloc[0] == len(matched)
+        assert all(distinct[t] == n for t, n in zip(got["text"], got["times"]))
         if search:
             assert got["text"].str.lower().str.contains(search.lower(), regex=False).all()
 
 
 def test_open_texts_search_is_literal_not_a_pattern(con):
     got = run(con, "open_texts", survey="users", question="U_CHALLENGE", search="%", limit=5, **FILTERS[0])
-    total = con.execute("SELECT count(*) FROM texts WHERE question_id = 'U_CHALLENGE' AND contains(text, '%')").fetchone()[0]
+    total = con.execute("SELECT count(DISTINCT text) FROM texts WHERE question_id = 'U_CHALLENGE' "
+                        "AND contains(text, '%')").fetchone()[0]
     assert len(got) == min(5, total)
+
+
+def test_briefing_texts(con):
+    f = FILTERS[1]
+    got = run(con, "briefing_texts", survey="users", question="U_HELP", **f)
+    want = con.execute(f"""SELECT lower(t.text) AS text FROM texts t JOIN respondents r USING (survey, response_id)
+        WHERE t.survey = 'users' AND t.question_id = 'U_HELP' AND {where(f)} AND length(trim(t.text)) > 0""").fetchdf()
+    assert sorted(got["text"]) == sorted(want["text"])
 
 
 def test_text_themes(con):
