@@ -25,6 +25,11 @@ ACCEPTED_TYPES = ["xlsx", "csv"]
 MAX_REJECTS_SHOWN = 1000
 
 
+def plain(text: str) -> str:
+    """Text shown through Streamlit's markdown as typed: file names and messages come from outside."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", str(text))
+
+
 def safe_name(name: str, index: int) -> str:
     """The uploaded file's own name, reduced to a plain file name (no folders, no control characters)."""
     base = Path(str(name).replace("\\", "/")).name
@@ -73,7 +78,7 @@ def run_load(files, survey: str | None, wave: str | None) -> list:
             paths.append(path)
             names.append(name)
         reports = load_files(paths, settings.db_path(), survey=survey, wave=wave, display_names=names,
-                             step=lambda file, stage: progress.write(f"{file}: {stage}"))
+                             step=lambda file, stage: progress.text(f"{file}: {stage}"))
     failed = sum(r.status != "loaded" for r in reports)
     progress.update(label=f"Loaded {len(reports) - failed} of {len(reports)} files", expanded=False,
                     state="error" if failed else "complete")
@@ -82,7 +87,7 @@ def run_load(files, survey: str | None, wave: str | None) -> list:
 
 def show_reports(reports) -> None:
     for report in reports:
-        (st.success if report.status == "loaded" else st.error)(report.line())
+        (st.success if report.status == "loaded" else st.error)(plain(report.line()))
     table = pd.DataFrame([{
         "file": r.file, "status": r.status, "survey": r.survey, "tool": r.tool, "rows read": r.rows_read,
         "rows loaded": r.rows_loaded, "already loaded": r.rows_duplicate, "rejected values": r.rejects,
