@@ -305,8 +305,8 @@ def _obj(series: pd.Series) -> np.ndarray:
         cats = np.array(list(series.cat.categories.astype(str)) + [None], dtype=object)
         codes = series.cat.codes.to_numpy()
         return cats[np.where(codes < 0, len(cats) - 1, codes)]
-    return np.array([None if (x is None or (isinstance(x, float) and np.isnan(x))) else x for x in series],
-                    dtype=object)
+    out = series.to_numpy(dtype=object, na_value=None)
+    return out if out.flags.writeable else out.copy()
 
 
 # --------------------------------------------------------------------------------------
@@ -460,23 +460,23 @@ class _Builder:
 
     def rank_cells(self, q: Question, j: int, default: str):
         style = self.v.rank_style or default
+        styles = ("number", "text", "ordinal", "word")
+        top = max(q.max_rank or 1, len(q.options))
+        # table[style, rank]: the cell for each spelling of each rank
+        table = np.full((len(styles), top + 1), None, dtype=object)
+        for r in range(1, top + 1):
+            table[0, r] = str(r) if self.v.numbers_as_text else r
+            table[1, r] = str(r)
+            table[2, r] = _ORDINALS.get(r, (str(r),))[0]
+            table[3, r] = _ORDINALS.get(r, (str(r), str(r)))[1]
 
         def cells(a, b, rng):
-            rk = self.a.rank[q.id][a:b, j]
-            out = np.full(b - a, None, dtype=object)
-            pick = rng.integers(0, 4, b - a) if style == "mixed" else None
-            for i in np.nonzero(rk > 0)[0]:
-                r = int(rk[i])
-                s = ("number", "text", "ordinal", "word")[pick[i]] if pick is not None else style
-                if s == "number":
-                    out[i] = str(r) if self.v.numbers_as_text else r
-                elif s == "text":
-                    out[i] = str(r)
-                elif s == "ordinal":
-                    out[i] = _ORDINALS.get(r, (str(r),))[0]
-                else:
-                    out[i] = _ORDINALS.get(r, (str(r), str(r)))[1]
-            return out
+            rk = self.a.rank[q.id][a:b, j].astype(np.int64)
+            if style == "mixed":
+                which = rng.integers(0, len(styles), b - a)
+            else:
+                which = np.full(b - a, styles.index(style))
+            return table[which, np.clip(rk, 0, top)]
         return cells
 
     def multi_cells(self, q: Question, sep: str, other_mode: str):
@@ -753,10 +753,10 @@ def write_export(resp: Responses, tool: str, path, fmt: str | None = None, *,
 
 
 def _csv_text(v) -> str:
+    if v.__class__ is str:
+        return v
     if v is None:
         return ""
-    if isinstance(v, str):
-        return v
     if isinstance(v, dt.datetime):
         return f"{v:%m/%d/%Y %H:%M:%S}"
     if isinstance(v, float):
@@ -774,8 +774,8 @@ def _render(arr: np.ndarray, render_one, blank: str) -> np.ndarray:
 
 def _csv_field(v) -> str:
     """Quote like Python's csv.QUOTE_MINIMAL: only a field holding a comma, quote or line break."""
-    text = _csv_text(v)
-    if any(ch in text for ch in ',"\r\n'):
+    text = v if v.__class__ is str else _csv_text(v)
+    if "," in text or '"' in text or "\n" in text or "\r" in text:
         return '"' + text.replace('"', '""') + '"'
     return text
 
