@@ -694,10 +694,12 @@ def _title_slide(prs, meta: ViewMeta, subtitle: str) -> None:
     body.name = "Subtitle"
     _add_lines(body.text_frame, lines, 20)
     body.text_frame.word_wrap = True
+    from dashboard import settings
+
     slide.notes_slide.notes_text_frame.text = (
-        "Figures follow the dashboard's rules: groups with fewer than 5 responses (10 for open "
-        "text) are suppressed and never shown. Charts are native PowerPoint charts: right-click, "
-        "Edit Data to see the numbers.")
+        f"Figures follow the dashboard's rules: groups with fewer than {settings.min_group()} responses "
+        f"({settings.min_text_group()} for open text) are suppressed and never shown. Charts are native "
+        "PowerPoint charts: right-click, Edit Data to see the numbers.")
 
 
 def figure_slide(prs, fig: Figure, meta: ViewMeta) -> None:
