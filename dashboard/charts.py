@@ -80,19 +80,73 @@ def hover_texts(fig: Figure, data: pd.DataFrame | None = None) -> list[str]:
     return out
 
 
+def _merge(into: dict, extra: dict) -> dict:
+    for k, v in extra.items():
+        if isinstance(v, dict) and isinstance(into.get(k), dict):
+            _merge(into[k], v)
+        else:
+            into[k] = v
+    return into
+
+
+class _Draft:
+    """A figure as plain dicts, turned into a plotly Figure once, without validation.
+
+    plotly validates every property on every update, which costs more than everything
+    else on a page rerun; the dicts here use plotly's own property names, and the tests
+    check the drawn figures, so validation adds nothing but time.
+    """
+
+    def __init__(self) -> None:
+        self.data: list[dict] = []
+        self.layout: dict = {}
+
+    def add_trace(self, trace: dict) -> None:
+        self.data.append(trace)
+
+    def update_layout(self, **kw) -> "_Draft":
+        _merge(self.layout, kw)
+        return self
+
+    def update_xaxes(self, **kw) -> None:
+        _merge(self.layout.setdefault("xaxis", {}), kw)
+
+    def update_yaxes(self, **kw) -> None:
+        _merge(self.layout.setdefault("yaxis", {}), kw)
+
+    def add_annotation(self, **kw) -> None:
+        self.layout.setdefault("annotations", []).append(kw)
+
+    def figure(self) -> go.Figure:
+        return go.Figure(dict(data=self.data, layout=self.layout), _validate=False)
+
+
+def _list(values) -> list:
+    """Plain Python values (NaN -> None) so the figure serialises the same everywhere."""
+    out = []
+    for v in list(values):
+        if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+            out.append(None)
+        elif hasattr(v, "item") and not isinstance(v, str):
+            out.append(v.item())
+        else:
+            out.append(v)
+    return out
+
+
 def wrap_title(title: str, width: int = 60) -> str:
     """Plotly titles do not wrap; break long ones so half-width charts keep the whole sentence."""
     return "<br>".join(textwrap.wrap(title, width)) or title
 
 
-def _layout(p: go.Figure, fig: Figure, height: int, plot_bg: str = "white") -> go.Figure:
+def _layout(p: _Draft, fig: Figure, height: int, plot_bg: str = "white") -> _Draft:
     title = wrap_title(fig.title)
     lines = title.count("<br>") + 1
     p.update_layout(
         title=dict(text=title, x=0, xanchor="left", font=dict(size=17)),
         font=FONT, height=height + 22 * (lines - 1), margin=dict(l=10, r=30, t=40 + 24 * lines, b=40),
         plot_bgcolor=plot_bg, paper_bgcolor="white", hoverlabel=dict(bgcolor="white"),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, xanchor="left", title_text=""),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, xanchor="left", title=dict(text="")),
     )
     return p
 
@@ -110,7 +164,7 @@ def bar(fig: Figure) -> go.Figure:
     cats = _order(data[fig.category])
     series_names = _order(data[fig.series]) if fig.series else [None]
     words = stats.suppressed_text(_min_n(fig))
-    p = go.Figure()
+    p = _Draft()
     hover = hover_texts(fig, data)
     grouped = fig.series is not None
     for j, s in enumerate(series_names):
@@ -122,35 +176,41 @@ def bar(fig: Figure) -> go.Figure:
         hi = vals
         if {"lo", "hi"} <= set(sub.columns):
             lo, hi = pd.to_numeric(sub["lo"], errors="coerce"), pd.to_numeric(sub["hi"], errors="coerce")
-            err = dict(type="data", symmetric=False, array=(hi - vals).where(~hidden).fillna(0).clip(lower=0),
-                       arrayminus=(vals - lo).where(~hidden).fillna(0).clip(lower=0),
+            err = dict(type="data", symmetric=False, array=_list((hi - vals).where(~hidden).fillna(0).clip(lower=0)),
+                       arrayminus=_list((vals - lo).where(~hidden).fillna(0).clip(lower=0)),
                        color="#374151", thickness=1.2, width=3)
         # bar text only says why a bar is missing; values are labelled beyond the whisker below
         text = [words if h else ("" if not grouped else "") for h in hidden]
-        p.add_trace(go.Bar(
-            y=sub[fig.category], x=x, orientation="h", name=str(s) if s is not None else fig.title,
-            marker_color=PRIMARY if s is None else OKABE_ITO[j % len(OKABE_ITO)],
-            error_x=err, text=text, textposition="outside", cliponaxis=False, offsetgroup=str(j),
+        bar_trace = dict(
+            type="bar", y=_list(sub[fig.category].astype(str)), x=_list(x), orientation="h",
+            name=str(s) if s is not None else fig.title,
+            marker=dict(color=PRIMARY if s is None else OKABE_ITO[j % len(OKABE_ITO)]),
+            text=text, textposition="outside", cliponaxis=False, offsetgroup=str(j),
             hovertext=[hover[i] for i in sub.index], hovertemplate="%{hovertext}<extra></extra>",
-            showlegend=s is not None,
-        ))
+            showlegend=s is not None)
+        if err:
+            bar_trace["error_x"] = err
+        p.add_trace(bar_trace)
         if not grouped:
             shown = ~hidden & vals.notna()
-            p.add_trace(go.Scatter(
-                y=sub[fig.category][shown], x=hi.where(hi.notna(), vals)[shown], mode="text",
+            p.add_trace(dict(
+                type="scatter", y=_list(sub[fig.category][shown].astype(str)),
+                x=_list(hi.where(hi.notna(), vals)[shown]), mode="text",
                 text=["\u2002" + value_text(v, fig.value_format) for v in vals[shown]], textposition="middle right",
                 hoverinfo="skip", showlegend=False, cliponaxis=False, textfont=dict(size=12, color="#1F2937"),
             ))
     per_cat = 26 * max(1, len(series_names)) + 10
-    p.update_yaxes(categoryorder="array", categoryarray=cats, autorange="reversed", automargin=True)
-    p.update_xaxes(tickformat=TICK[fig.value_format], rangemode="tozero", gridcolor="#E5E7EB",
-                   range=[0, 1.12] if fig.value_format == "percent" else None)
+    p.update_yaxes(categoryorder="array", categoryarray=[str(c) for c in cats], autorange="reversed",
+                   automargin=True)
+    p.update_xaxes(tickformat=TICK[fig.value_format], rangemode="tozero", gridcolor="#E5E7EB")
+    if fig.value_format == "percent":
+        p.update_xaxes(range=[0, 1.12])
     p.update_layout(barmode="group", bargap=0.25)
     out = _layout(p, fig, height=max(260, 110 + per_cat * len(cats)))
     if grouped:
         out.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.06, x=0, xanchor="left"),
-                          margin=dict(b=90), height=out.layout.height + 40)
-    return out
+                          margin=dict(b=90), height=out.layout["height"] + 40)
+    return out.figure()
 
 
 def diverging(fig: Figure) -> go.Figure:
@@ -167,12 +227,13 @@ def diverging(fig: Figure) -> go.Figure:
     mid = points[half] if k % 2 else None
     neg_col = dict(zip(neg, DIVERGING_NEG[-len(neg):] if len(neg) <= 3 else DIVERGING_NEG * k))
     pos_col = dict(zip(pos, DIVERGING_POS[:len(pos)] if len(pos) <= 3 else DIVERGING_POS * k))
-    p = go.Figure()
+    p = _Draft()
 
     def add(point, sign, colour, share=1.0, legend=True):
         sub = data[(data[fig.series] == point) & ~data[fig.category].isin(hidden_cats)]
         vals = pd.to_numeric(sub[fig.value], errors="coerce").fillna(0) * share * sign
-        p.add_trace(go.Bar(y=sub[fig.category], x=vals, orientation="h", name=str(point), marker_color=colour,
+        p.add_trace(dict(type="bar", y=_list(sub[fig.category].astype(str)), x=_list(vals), orientation="h",
+                           name=str(point), marker=dict(color=colour),
                            legendgroup=str(point), showlegend=legend,
                            text=[value_text(abs(v) / share, "percent") if abs(v) / share >= 0.08 else ""
                                  for v in vals] if share == 1.0 else None,
@@ -191,23 +252,24 @@ def diverging(fig: Figure) -> go.Figure:
     words = stats.suppressed_text(_min_n(fig))
     for c in cats:
         if c in hidden_cats:
-            p.add_annotation(y=c, x=0, text=words, showarrow=False, font=dict(color="#4B5563"),
+            p.add_annotation(y=str(c), x=0, text=words, showarrow=False, font=dict(color="#4B5563"),
                              bgcolor=SUPPRESSED_FILL)
-    p.update_yaxes(categoryorder="array", categoryarray=cats, autorange="reversed", automargin=True)
+    p.update_yaxes(categoryorder="array", categoryarray=[str(c) for c in cats], autorange="reversed",
+                   automargin=True)
     p.update_xaxes(tickformat=".0%", range=[-1, 1], zeroline=True, zerolinecolor="#374151",
                    tickvals=[-1, -0.5, 0, 0.5, 1], ticktext=["100%", "50%", "0", "50%", "100%"],
                    gridcolor="#E5E7EB")
     p.update_layout(barmode="relative", bargap=0.3,
-                    legend=dict(orientation="h", yanchor="top", y=-0.12, x=0, xanchor="left", title_text="",
+                    legend=dict(orientation="h", yanchor="top", y=-0.12, x=0, xanchor="left", title=dict(text=""),
                                 traceorder="normal"))
     # legend in scale order, low to high
     order = {str(pt): i for i, pt in enumerate(points)}
     for t in p.data:
-        t.legendrank = order.get(t.name, 0) + 1
+        t["legendrank"] = order.get(t["name"], 0) + 1
     out = _layout(p, fig, height=max(300, 170 + 34 * len(cats)))
     out.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.08, x=0, xanchor="left"),
                       margin=dict(b=90))
-    return out
+    return out.figure()
 
 
 def heatmap(fig: Figure) -> go.Figure:
@@ -243,19 +305,24 @@ def heatmap(fig: Figure) -> go.Figure:
         scale, zmin, zmax = HEAT_SCALE, 0, 1
     else:
         scale, zmin, zmax = HEAT_SCALE, None, None
-    p = go.Figure(go.Heatmap(
-        z=z, x=cols, y=rows, text=text, texttemplate="%{text}", textfont=dict(size=11),
-        customdata=hov, hovertemplate="%{customdata}<extra></extra>", colorscale=scale,
-        zmin=zmin, zmax=zmax,
+    p = _Draft()
+    heat = dict(
+        type="heatmap", z=[[None if math.isnan(v) else float(v) for v in r] for r in z],
+        x=[str(c) for c in cols], y=[str(r) for r in rows], text=text.tolist(), texttemplate="%{text}",
+        textfont=dict(size=11), customdata=hov.tolist(), hovertemplate="%{customdata}<extra></extra>",
+        colorscale=scale,
         xgap=2, ygap=2, colorbar=dict(tickformat=TICK[fig.value_format], thickness=12, len=0.8),
         hoverongaps=True,
-    ))
+    )
+    if zmin is not None:
+        heat.update(zmin=zmin, zmax=zmax)
+    p.add_trace(heat)
     p.update_xaxes(side="bottom", tickangle=-35 if len(cols) > 4 else 0, automargin=True, showgrid=False)
     p.update_yaxes(autorange="reversed", automargin=True, showgrid=False)
     longest = max((len(str(c)) for c in cols), default=0)
     out = _layout(p, fig, height=max(300, 130 + 34 * len(rows) + (min(longest, 45) * 6 if len(cols) > 4 else 30)),
                   plot_bg=SUPPRESSED_FILL)
-    return out
+    return out.figure()
 
 
 def us_map(fig: Figure) -> go.Figure:
