@@ -91,48 +91,63 @@ def state_choropleth(
     hidden = frame[values.isna()]
     hover_value = _HOVER_FORMAT.get(value_format, "")
 
-    fig = go.Figure()
+    # Plain dicts, validated once by tests/test_usmap.py rather than on every rerun
+    # (plotly's per-property validation costs more than the query behind the map).
+    line = dict(color="white", width=0.8)
+    traces = []
     if not shown.empty:
         lines = [f"<b>%{{customdata[0]}}</b><br>{_label(value_col)}: %{{z{hover_value}}}"]
         lines += [f"{_label(c)}: %{{customdata[{i + 1}]}}" for i, c in enumerate(hover_cols)]
-        fig.add_trace(go.Choropleth(
-            locations=shown[state_col],
-            z=pd.to_numeric(shown[value_col]),
+        traces.append(dict(
+            type="choropleth",
+            locations=_plain(shown[state_col]),
+            z=_plain(pd.to_numeric(shown[value_col])),
             locationmode="USA-states",
             colorscale=colorscale,
-            customdata=shown[["_name", *hover_cols]].to_numpy(),
+            customdata=[_plain(row) for row in shown[["_name", *hover_cols]].itertuples(index=False)],
             hovertemplate="<br>".join(lines) + "<extra></extra>",
-            marker_line_color="white",
-            marker_line_width=0.8,
+            marker=dict(line=line),
             colorbar=dict(title=dict(text=_label(value_col)), tickformat=_TICK_FORMAT.get(value_format, ""),
                           thickness=14, len=0.8),
             name=_label(value_col),
         ))
     if not hidden.empty:
         # A one-colour scale keeps suppressed states out of the data scale altogether.
-        fig.add_trace(go.Choropleth(
-            locations=hidden[state_col],
+        traces.append(dict(
+            type="choropleth",
+            locations=_plain(hidden[state_col]),
             z=[0] * len(hidden),
             locationmode="USA-states",
             colorscale=[[0, SUPPRESSED_COLOR], [1, SUPPRESSED_COLOR]],
             showscale=False,
-            customdata=hidden[["_name"]].to_numpy(),
+            customdata=[[name] for name in _plain(hidden["_name"])],
             hovertemplate=f"<b>%{{customdata[0]}}</b><br>{SUPPRESSED_TEXT}<extra></extra>",
-            marker_line_color="white",
-            marker_line_width=0.8,
+            marker=dict(line=line),
             name=SUPPRESSED_TEXT,
         ))
-    fig.update_geos(scope="usa", projection_type="albers usa", showlakes=False,
-                    showland=True, landcolor=NO_DATA_COLOR, bgcolor="rgba(0,0,0,0)",
-                    subunitcolor="#9a9a9a", showsubunits=True)
-    if hidden[state_col].isin(drawable_states()).any():
-        fig.add_annotation(text=f"Grey: {SUPPRESSED_TEXT} (not shown)", showarrow=False,
-                           xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top",
-                           font=dict(size=12, color="#555555"))
-    fig.update_layout(
-        title=dict(text=title) if title else None,
-        margin=dict(l=0, r=0, t=48 if title else 8, b=28 if hidden[state_col].isin(drawable_states()).any() else 0),
+    grey_note = bool(hidden[state_col].isin(drawable_states()).any())
+    layout = dict(
+        geo=dict(scope="usa", projection=dict(type="albers usa"), showlakes=False, showland=True,
+                 landcolor=NO_DATA_COLOR, bgcolor="rgba(0,0,0,0)", subunitcolor="#9a9a9a", showsubunits=True),
+        margin=dict(l=0, r=0, t=48 if title else 8, b=28 if grey_note else 0),
         height=440,
         dragmode=False,
+        annotations=[dict(text=f"Grey: {SUPPRESSED_TEXT} (not shown)", showarrow=False,
+                          xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top",
+                          font=dict(size=12, color="#555555"))] if grey_note else [],
     )
-    return fig
+    if title:
+        layout["title"] = dict(text=title)
+    return go.Figure(dict(data=traces, layout=layout), _validate=False)
+
+
+def _plain(values) -> list:
+    """Plain Python values (numpy scalars -> Python, NaN -> None) for an unvalidated figure."""
+    out = []
+    for v in values:
+        if hasattr(v, "item") and not isinstance(v, str):
+            v = v.item()
+        if isinstance(v, float) and v != v:
+            v = None
+        out.append(v)
+    return out

@@ -61,3 +61,10 @@ def test_grey_note_only_when_a_drawable_state_is_suppressed():
 def test_shipped_geometry_draws_every_state_and_dc():
     from dashboard.usmap import drawable_states
     assert len(drawable_states()) == 51 and "DC" in drawable_states() and "PR" not in drawable_states()
+
+
+def test_figure_passes_plotly_validation():
+    """The figure is built without validation for speed; here plotly checks every property once."""
+    import plotly.graph_objects as go
+    fig = state_choropleth(_data(), "state", "share", hover_cols=("n",), title="T", value_format="count")
+    go.Figure(fig.to_dict())   # raises ValueError on any invalid property
