@@ -65,30 +65,50 @@ def presenter_mode() -> bool:
     return str(value).strip().lower() in TRUE_VALUES
 
 
+RUN_KEY = "_presenter_run"
+
+
 def hide_chrome() -> None:
-    """Hide sidebar, header and toolbar and enlarge type (app.py calls this on every page)."""
+    """Hide sidebar, header and toolbar and enlarge type; start this run's figure sequence.
+
+    app.py calls this at the top of every run in presenter mode.  A page may hand over its
+    figures in more than one call (State comparison: the users' measures, then the state's
+    producers); the calls of one run form a single sequence, one figure per screen, so the
+    run's count starts here.
+    """
     st.markdown(CHROME_CSS, unsafe_allow_html=True)
+    previous = st.session_state.get(RUN_KEY) or {}
+    known = previous.get("offset") or previous.get("known") or 0
+    st.session_state[RUN_KEY] = {"offset": 0, "known": known, "shown_total": None}
 
 
-def _state_key(meta: ViewMeta, figures: list[Figure]) -> str:
-    return "presenter_slide:" + meta.page + ":" + ",".join(f.key for f in figures)
+def _page_key() -> str:
+    """One position per page of the app (the figure on screen is remembered per page)."""
+    try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        ctx = get_script_run_ctx()
+        return "presenter_slide:" + (ctx.page_script_hash if ctx else "")
+    except Exception:   # pragma: no cover - Streamlit internals moved
+        return "presenter_slide:"
 
 
-def current_index(figures: list[Figure], meta: ViewMeta) -> int:
-    """The figure on screen: from the session, else from ``slide=N`` in the address, else the first."""
-    key = _state_key(meta, figures)
+def current_index(total: int) -> int:
+    """The figure on screen (0-based, across the page): from the session, else from
+    ``slide=N`` in the address, else the first; kept within the figures known so far."""
+    key = _page_key()
     if key not in st.session_state:
         try:
             st.session_state[key] = int(st.query_params.get(SLIDE_PARAM, "1")) - 1
         except ValueError:
             st.session_state[key] = 0
-    index = min(max(int(st.session_state[key]), 0), max(len(figures) - 1, 0))
-    st.session_state[key] = index
-    return index
+    # the request is kept as asked: later calls of the run may still add the figure it names
+    st.session_state[key] = max(int(st.session_state[key]), 0)
+    return min(st.session_state[key], max(total - 1, 0))
 
 
-def _step(key: str, delta: int, count: int) -> None:
-    index = min(max(int(st.session_state.get(key, 0)) + delta, 0), count - 1)
+def _step(key: str, shown: int, delta: int, count: int) -> None:
+    index = min(max(shown + delta, 0), count - 1)
     st.session_state[key] = index
     st.query_params[SLIDE_PARAM] = str(index + 1)
 
@@ -147,30 +167,40 @@ def _show(fig: Figure) -> None:
 
 
 def present(figures: list[Figure], meta: ViewMeta) -> None:
-    """Show ``figures`` one per screen with Previous / Next, in large type and without chrome."""
-    hide_chrome()
+    """Show the page's figures one per screen with Previous / Next, large and without chrome.
+
+    Each call adds ``figures`` to the run's sequence; only the call holding the figure on
+    screen draws anything.
+    """
+    run = st.session_state.get(RUN_KEY)
+    if run is None:   # a page run without app.py's hook (tests of a single script)
+        hide_chrome()
+        run = st.session_state[RUN_KEY]
+    offset = run["offset"]
+    run["offset"] = offset + len(figures)
+    total = max(run["known"], run["offset"])
+    if run["shown_total"] is not None and run["offset"] > run["shown_total"]:
+        # an earlier call drew "n / total" and the Next button before this call's figures were known
+        st.rerun()
+    index = current_index(total)
+    if not offset <= index < offset + len(figures):
+        return
+    run["shown_total"] = total
+    key = _page_key()
+    fig = figures[index - offset]
     st.markdown(FOCUS_CSS, unsafe_allow_html=True)
     with st.container(key=CONTAINER_KEY):
-        if not figures:
-            st.title(meta.page)
-            st.info("This page has no figures to present.")
-            st.button("Exit presenter mode", on_click=_exit, key="present_exit")
-            return
-        key = _state_key(meta, figures)
-        index = current_index(figures, meta)
-        fig = figures[index]
         head, counter = st.columns([6, 1], vertical_alignment="bottom")
         head.title(fig.title)
-        counter.markdown(f'<div class="presenter-counter">{index + 1} / {len(figures)}</div>',
-                         unsafe_allow_html=True)
+        counter.markdown(f'<div class="presenter-counter">{index + 1} / {total}</div>', unsafe_allow_html=True)
         _show(fig)
         caption = " · ".join(x for x in (fig.n_text, *fig.notes) if x)
         if caption:
             st.caption(caption)
         back, forward, leave, about = st.columns([1, 1, 1, 3], vertical_alignment="center")
-        back.button("◀ Previous", on_click=_step, args=(key, -1, len(figures)), disabled=index == 0,
+        back.button("◀ Previous", on_click=_step, args=(key, index, -1, total), disabled=index == 0,
                     key="present_previous", width="stretch")
-        forward.button("Next ▶", on_click=_step, args=(key, 1, len(figures)), disabled=index == len(figures) - 1,
+        forward.button("Next ▶", on_click=_step, args=(key, index, 1, total), disabled=index >= total - 1,
                        key="present_next", type="primary", width="stretch")
         leave.button("Exit", on_click=_exit, key="present_exit", width="stretch")
         date = f"Data as of {meta.data_date}" if meta.data_date else ""

@@ -83,3 +83,31 @@ def test_presenter_mode_on_a_projector(page, app_url):
         .filter(h => h.getBoundingClientRect().height > 0).map(h => h.innerText)""")
     assert second and second[0] != first_title
     assert visible_count(page, CHART_ELEMENT) == 1
+
+
+def test_presenter_walks_every_figure_of_a_page_with_two_groups(page, app_url):
+    """State comparison hands over the users' measures, then the state's producers: one sequence."""
+    page.goto(f"{app_url}/state_comparison?present=1&focus=CA")
+    wait_for_app(page)
+    page.wait_for_selector(CHART, timeout=60_000)
+    # the first run learns of the second group only at its end and runs again: let it settle
+    time.sleep(2)
+    wait_for_app(page)
+    counter = page.locator(".presenter-counter").inner_text()
+    total = int(counter.split("/")[1])
+    assert total > 5, counter          # 5 users' measures plus the producers' figures
+    titles = []
+    for step in range(total):
+        wait_for_app(page)
+        page.wait_for_selector(".presenter-counter", timeout=60_000)
+        assert page.locator(".presenter-counter").inner_text().strip() == f"{step + 1} / {total}"
+        titles.append(page.locator(".st-key-presenter h1").first.inner_text())
+        assert page.locator('[data-testid="stException"]').count() == 0
+        button = page.get_by_role("button", name="Next ▶")
+        if step == total - 1:
+            assert button.is_disabled()
+            page.screenshot(path=str(SHOTS / "presenter-last.png"))
+        else:
+            button.click()
+            page.wait_for_function(f"() => location.search.includes('slide={step + 2}')", timeout=30_000)
+    assert len(set(titles)) == total, titles

@@ -8,10 +8,15 @@ from dashboard import presenter
 SCRIPT = """
 import streamlit as st
 from present_helpers import META, bar_figure, map_figure, table_figure
-from dashboard import render
+from dashboard import presenter, render
+from dashboard.figure import ViewMeta
 
+if presenter.presenter_mode():      # as app.py does on every run
+    presenter.hide_chrome()
 st.title("Page heading the presenter hides")
-render.show_figures([bar_figure(), map_figure(), table_figure()], META)
+render.show_figures([bar_figure(), map_figure()], META)
+st.subheader("A second group of figures on the same page")
+render.show_figures([table_figure()], ViewMeta(page="Knowledge gaps (producers)"))
 """
 
 
