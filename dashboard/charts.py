@@ -204,7 +204,10 @@ def bar(fig: Figure) -> go.Figure:
                    automargin=True)
     p.update_xaxes(tickformat=TICK[fig.value_format], rangemode="tozero", gridcolor="#E5E7EB")
     if fig.value_format == "percent":
-        p.update_xaxes(range=[0, 1.12])
+        # room for the whisker and its label; small shares get a zoomed axis, not slivers
+        top = pd.to_numeric(data["hi"] if "hi" in data.columns else data[fig.value], errors="coerce").max()
+        top = 1.0 if pd.isna(top) else float(top)
+        p.update_xaxes(range=[0, min(1.12, top * 1.2 + 0.06)])
     p.update_layout(barmode="group", bargap=0.25)
     out = _layout(p, fig, height=max(260, 110 + per_cat * len(cats)))
     if grouped:

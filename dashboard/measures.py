@@ -7,15 +7,32 @@ to show.  Group dimensions (``by``): 'overall', 'state' or 'user_type'.
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
+import streamlit as st
 
 from dashboard import settings, stats, vocab
-from dashboard.db import run_query
+from dashboard.db import run_query, signature
 from dashboard.figure import Figure
 from dashboard.filters import Filters
 
 INTERVAL = "95% Wilson score interval"
+
+
+def _memo(fn):
+    """Cache a measure per database version and arguments: pages share measures (the overview
+    reuses the pain-point shares), and the training plan reuses the charts' tables."""
+    def inner(sig, *args, **kwargs):
+        return fn(*args, **kwargs)
+    inner.__qualname__ = inner.__name__ = f"measure_{fn.__name__}"
+    cached = st.cache_data(max_entries=1024, show_spinner=False)(inner)
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        return cached(signature(), *args, **kwargs)
+    return wrapper
 GROUP_NAMES = {"overall": "All", "state": "State", "user_type": "User type"}
 
 
@@ -72,6 +89,7 @@ def scale_counts(survey: str, qid: str, f: Filters, by: str = "overall") -> pd.D
     return run_query("scale_counts", survey=survey, question=qid, by=by, **f.params())
 
 
+@_memo
 def likert(survey: str, qid: str, f: Filters, title: str, key: str, who: str = "users") -> Figure:
     """Distribution over the scale per item, for diverging bars."""
     q = vocab.question(survey, qid)
@@ -97,6 +115,7 @@ def likert(survey: str, qid: str, f: Filters, title: str, key: str, who: str = "
     )
 
 
+@_memo
 def matrix_share(survey: str, qid: str, f: Filters, scores: tuple[int, ...], by: str,
                  title: str, key: str, measure: str, who: str = "users", kind: str | None = None) -> Figure:
     """Share of respondents whose answer is in ``scores``, per item (and group)."""
@@ -136,6 +155,7 @@ def matrix_share(survey: str, qid: str, f: Filters, scores: tuple[int, ...], by:
 
 
 # ------------------------------------------------------------------------- single / multi
+@_memo
 def choice_share(survey: str, qid: str, f: Filters, title: str, key: str, by: str = "overall",
                  who: str = "users", sort: bool = True, kind: str | None = None) -> Figure:
     """Share of respondents choosing each option (multi: any number; single: one)."""
@@ -182,6 +202,7 @@ RANK_METHOD = ("Respondents ranked up to {m} topics. First choices: the share of
                "who ranked anything (0 to {m}).")
 
 
+@_memo
 def rank_table(survey: str, qid: str, f: Filters, by: str = "overall") -> pd.DataFrame:
     """Per group and option: first choices (k1), points, base n; suppressed by the rules."""
     q = vocab.question(survey, qid)

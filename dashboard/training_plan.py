@@ -18,7 +18,9 @@ TOP_FORMATS = 2
 
 def plan(f: Filters) -> Figure:
     topics = measures.rank_table("users", "U_TRAIN_RANK", f, "user_type")
-    formats = measures.choice_share("users", "U_FORMAT", f, key="_formats", title="", by="user_type").data
+    # the same call as the page's chart, so the cached result is shared
+    formats = measures.choice_share("users", "U_FORMAT", f, key="format_by_type", by="user_type",
+                                    title="Preferred training formats by user type").data
     fmt_rows = {}
     for t, g in formats.groupby("User type", observed=True):
         shown = g[~g["suppressed"]].sort_values("share", ascending=False).head(TOP_FORMATS)
