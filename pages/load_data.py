@@ -135,7 +135,9 @@ if submitted:
     elif wave is not None and not WAVE_PATTERN.match(wave):
         st.error("A wave is up to 20 letters, digits, spaces, dots, dashes or underscores, such as 2025.")
     else:
-        st.session_state["upload_reports"] = run_load(files, None if survey_choice == AUTO_SURVEY else survey_choice,
-                                                      wave)
+        reports = run_load(files, None if survey_choice == AUTO_SURVEY else survey_choice, wave)
+        st.session_state["upload_reports"] = reports
+        if any(r.status == "loaded" for r in reports):
+            st.rerun()   # once more from the top, so the sidebar's filters and "data last loaded" see the new data
 if st.session_state.get("upload_reports"):
     show_reports(st.session_state["upload_reports"])
