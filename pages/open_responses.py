@@ -21,7 +21,9 @@ st.caption("Answers in respondents' own words. E-mail addresses and phone number
            "the data were loaded. Themes come from keyword rules in data/themes.yaml, which anyone can edit.")
 
 cb = vocab.codebook()
-questions = [(s, q.id) for s, sv in cb.surveys.items() for q in sv.questions.values() if q.type == "text" and not q.pii]
+# users' questions first: most open answers come from users
+questions = [(s, q.id) for s, sv in sorted(cb.surveys.items(), key=lambda kv: kv[0] != "users")
+             for q in sv.questions.values() if q.type == "text" and not q.pii]
 keys = [f"{s}:{qid}" for s, qid in questions]
 if QKEY not in st.session_state:
     wanted = st.query_params.get("question", "")
