@@ -22,8 +22,9 @@ import datetime as dt
 import io
 import zipfile
 import zlib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Callable
 from xml.sax.saxutils import escape
 
 import numpy as np
@@ -316,7 +317,7 @@ def _obj(series: pd.Series) -> np.ndarray:
 @dataclass
 class _Col:
     headers: list[str]                # one per header row
-    cells: callable                   # (start, stop, rng) -> object array of cell values
+    cells: Callable                   # (start, stop, rng) -> object array of cell values
     kind: str = "question"
 
 
