@@ -22,9 +22,9 @@ GROUP BY ALL;
 -- Matrix and rank answers: respondents per item and score (rank questions store the rank).
 CREATE OR REPLACE TABLE agg.scores AS
 WITH source AS (
-    SELECT s.survey, r.wave, r.state, r.user_type, s.question_id, s.item, s.score
-    FROM main.scores s
-    JOIN main.respondents r USING (survey, response_id)
+    SELECT r.survey, r.wave, r.state, r.user_type, s.question_id, s.item, s.score
+    FROM store.scores s
+    JOIN store.respondents r USING (rkey)   -- the integer key: the views' ids are not needed here
 )
 SELECT survey, wave, state, user_type, question_id, item, score, count(*)::BIGINT AS n
 FROM source
@@ -33,9 +33,9 @@ GROUP BY ALL;
 -- Single and multi answers: respondents per chosen option.
 CREATE OR REPLACE TABLE agg.choices AS
 WITH source AS (
-    SELECT c.survey, r.wave, r.state, r.user_type, c.question_id, c.option
-    FROM main.choices c
-    JOIN main.respondents r USING (survey, response_id)
+    SELECT r.survey, r.wave, r.state, r.user_type, c.question_id, c.option
+    FROM store.choices c
+    JOIN store.respondents r USING (rkey)
 )
 SELECT survey, wave, state, user_type, question_id, option, count(*)::BIGINT AS n
 FROM source
@@ -46,16 +46,16 @@ GROUP BY ALL;
 -- any text of a text question.
 CREATE OR REPLACE TABLE agg.answered AS
 WITH answers AS (
-    SELECT survey, response_id, question_id FROM main.choices
+    SELECT rkey, question_id FROM store.choices
     UNION
-    SELECT survey, response_id, question_id FROM main.scores
+    SELECT rkey, question_id FROM store.scores
     UNION
-    SELECT survey, response_id, question_id FROM main.texts
+    SELECT rkey, question_id FROM store.texts
 ),
 source AS (
-    SELECT a.survey, r.wave, r.state, r.user_type, a.question_id
+    SELECT r.survey, r.wave, r.state, r.user_type, a.question_id
     FROM answers a
-    JOIN main.respondents r USING (survey, response_id)
+    JOIN store.respondents r USING (rkey)
 )
 SELECT survey, wave, state, user_type, question_id, count(*)::BIGINT AS n
 FROM source
@@ -65,9 +65,9 @@ GROUP BY ALL;
 -- searching and theme-tagging then touch each distinct answer once, whatever the filters.
 CREATE OR REPLACE TABLE agg.texts AS
 WITH source AS (
-    SELECT t.survey, r.wave, r.state, r.user_type, t.question_id, t.text, r.submitted_at
-    FROM main.texts t
-    JOIN main.respondents r USING (survey, response_id)
+    SELECT r.survey, r.wave, r.state, r.user_type, t.question_id, t.text, r.submitted_at
+    FROM store.texts t
+    JOIN store.respondents r USING (rkey)
     WHERE length(trim(t.text)) > 0
 )
 SELECT survey, wave, state, user_type, question_id, text, count(*)::BIGINT AS n,

@@ -18,7 +18,8 @@ import duckdb
 from etl.codebook import Codebook, load_codebook
 from etl.errors import LoadError
 from etl.layout import recognise
-from etl.mapping import build_facts, build_responses, columns_to_read, unknown_column_rejects
+from etl.mapping import (columns_to_read, identify, insert_answers, known_repeats, prepare, responses_raw,
+                         unknown_column_rejects)
 from etl.readers import materialize, read_sheet, release
 from etl.redact import redact_sql
 from etl.store import refresh_aggregates, staged_database, write_codebook
@@ -26,7 +27,7 @@ from etl.store import refresh_aggregates, staged_database, write_codebook
 DEFAULT_DB = Path(os.environ.get("LMI_DB", Path(__file__).resolve().parent.parent / "data" / "lmi.duckdb"))
 MEMORY_LIMIT = os.environ.get("LMI_ETL_MEMORY", "3GB")
 TOOL_NAMES = {"qualtrics": "Qualtrics", "surveymonkey": "SurveyMonkey", "googleforms": "Google Forms"}
-TEMP_TABLES = ["rows_in", "vals", "multi_parsed", "mapped", "f_choice", "f_score", "f_text", "f_attr", "f_reject",
+TEMP_TABLES = ["rows_in", "vals", "multi_parsed", "mapped", "f_attr", "f_reject", "skip_rows", "gone",
                "resp_raw", "row_rejects", "resp", "decided", "cb_lookup", "colmap", "col_rejects"]
 
 
@@ -63,8 +64,8 @@ def _sha256(path: Path) -> str | None:
     return h.hexdigest()
 
 
-def _store(con: duckdb.DuckDBPyConnection, report: LoadReport, survey: str, load_id: int) -> None:
-    params = {"survey": survey, "file": report.file, "load_id": load_id}
+def _store(con: duckdb.DuckDBPyConnection, report: LoadReport, survey: str, load_id: int, base: int) -> None:
+    """Decide per row: new, replacing an unfinished copy, or a repeat; store accordingly."""
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE decided AS
@@ -72,48 +73,46 @@ def _store(con: duckdb.DuckDBPyConnection, report: LoadReport, survey: str, load
             -- Within the file, the first finished copy of a response wins, else the first copy.
             SELECT *, row_number() OVER (PARTITION BY response_id ORDER BY complete DESC, _row) AS k FROM resp
         )
-        SELECT r.*, CASE WHEN e.response_id IS NULL THEN 'insert'
-                         WHEN NOT e.complete AND r.complete THEN 'replace'
-                         ELSE 'duplicate' END AS action
+        SELECT r.*, e.rkey AS old_rkey,
+               CASE WHEN r.k > 1 THEN 'duplicate'
+                    WHEN e.response_id IS NULL THEN 'insert'
+                    WHEN NOT e.complete AND r.complete THEN 'replace'
+                    ELSE 'duplicate' END AS action
         FROM ranked r LEFT JOIN store.respondents e ON e.survey = $survey AND e.response_id = r.response_id
-        WHERE r.k = 1
         """,
         {"survey": survey},
     )
-    for table in ("respondents", "choices", "scores", "texts"):
-        con.execute(
-            f"DELETE FROM store.{table} WHERE survey = $survey AND response_id IN "
-            f"(SELECT response_id FROM decided WHERE action = 'replace')",
-            {"survey": survey},
-        )
+    # Answers already written for rows that turned out to repeat (content-identified
+    # responses), and the answers of the unfinished copies being replaced, go.
     con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE gone AS
+        SELECT {base} + _row AS rkey FROM decided WHERE action = 'duplicate' AND _row NOT IN (SELECT _row FROM skip_rows)
+        UNION ALL
+        SELECT old_rkey FROM decided WHERE action = 'replace'
         """
-        INSERT INTO store.respondents
-        SELECT $survey, response_id, wave, state, user_type, submitted_at, complete, $file, $load_id
-        FROM decided WHERE action <> 'duplicate' ORDER BY _row
-        """,
-        params,
     )
-    kept = "JOIN decided d USING (_row) WHERE d.action <> 'duplicate'"
+    if con.execute("SELECT count(*) FROM gone").fetchone()[0]:
+        for table in ("choices", "scores", "texts", "respondents"):
+            con.execute(f"DELETE FROM store.{table} WHERE rkey IN (SELECT rkey FROM gone)")
     con.execute(
-        f"INSERT INTO store.choices SELECT $survey, d.response_id, f.question_id, f.option "
-        f"FROM f_choice f {kept}", {"survey": survey})
-    con.execute(
-        f"INSERT INTO store.scores SELECT $survey, d.response_id, f.question_id, f.item, f.score "
-        f"FROM f_score f {kept}", {"survey": survey})
-    con.execute(
-        f"INSERT INTO store.texts SELECT $survey, d.response_id, f.question_id, f.text "
-        f"FROM f_text f {kept}", {"survey": survey})
+        f"""
+        INSERT INTO store.respondents
+        SELECT {base} + _row, $survey, response_id, wave, state, user_type, submitted_at, complete, $file, $load_id
+        FROM decided WHERE action <> 'duplicate'
+        """,
+        {"survey": survey, "file": report.file, "load_id": load_id},
+    )
+    kept = "SEMI JOIN (SELECT _row FROM decided WHERE action <> 'duplicate') USING (_row)"
     before = con.execute("SELECT count(*) FROM store.rejects").fetchone()[0]
     con.execute(
         f"""
         INSERT INTO store.rejects
         SELECT $load_id, * FROM (
             SELECT $file AS file, f._row AS "row", m.header, f.value, f.reason
-            FROM f_reject f JOIN colmap m USING (col) {kept}
+            FROM (SELECT * FROM f_reject {kept}) f JOIN colmap m USING (col)
             UNION ALL
-            SELECT $file, r._row, r.header, {redact_sql('r.value')}, r.reason
-            FROM row_rejects r {kept}
+            SELECT $file, r._row, r.header, {redact_sql('r.value')}, r.reason FROM row_rejects r {kept}
             UNION ALL
             SELECT $file, NULL, header, CAST(cells AS VARCHAR), 'column not recognised' FROM col_rejects
             EXCEPT
@@ -156,14 +155,18 @@ def load_one(con, path: Path, codebook: Codebook, survey: str | None, wave: str 
         report.survey, report.tool = layout.survey.name, layout.tool
         materialize(con, sheet, columns_to_read(layout))
         step("mapping answers")
-        build_facts(con, codebook, layout)
-        build_responses(con, layout, wave)
+        prepare(con, codebook, layout)
+        responses_raw(con, layout)
+        base = con.execute("SELECT coalesce(max(rkey), 0) FROM store.respondents").fetchone()[0]
+        skip = known_repeats(con, layout.survey.name)
+        step("storing")
+        insert_answers(con, layout, base, skip)
+        identify(con, base, wave)
         cols = unknown_column_rejects(con, layout)
         con.execute("CREATE OR REPLACE TEMP TABLE col_rejects (header VARCHAR, cells BIGINT)")
         if cols:
             con.executemany("INSERT INTO col_rejects VALUES (?, ?)", cols)
-        step("storing")
-        _store(con, report, layout.survey.name, load_id)
+        _store(con, report, layout.survey.name, load_id, base)
         report.status = "loaded"
         _drop_temps(con)
         release(con, sheet)

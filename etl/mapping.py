@@ -1,9 +1,10 @@
 """Turn the raw sheet into coded answers, in DuckDB.
 
 Inputs (temp objects on the load's connection): ``raw`` (from etl.readers) and the
-``Layout`` (from etl.layout).  Outputs: staged answers keyed by spreadsheet row
-(``f_choice``, ``f_score``, ``f_text``, ``f_attr`` for state and user type,
-``f_reject``) and ``resp`` with one row per response, ready for etl.load to store.
+``Layout`` (from etl.layout).  Outputs: choices, scores and texts written straight into
+the store, keyed ``rkey = base + spreadsheet row``; per-row state and user type
+(``f_attr``) and rejected cells (``f_reject``); and ``resp`` with one row per response,
+from which etl.load decides what is new, what replaces, and what repeats.
 
 The work is set-based: each *distinct* value of each coded column is mapped once by
 joining against the codebook's normalised labels (``mapped``); every column is then
@@ -182,11 +183,9 @@ SELECT f.col, f.value, m.question_id,
 FROM final f JOIN colmap m USING (col)
 """
 
-# The staged answers of one file, keyed by spreadsheet row; etl.load attaches response ids.
+# State, user type and rejects of one file, keyed by spreadsheet row (small: one row per
+# response or per rejected cell).  Answers go straight to the store (insert_answers).
 STAGING_SQL = """
-CREATE OR REPLACE TEMP TABLE f_choice (_row INTEGER, question_id VARCHAR, option VARCHAR);
-CREATE OR REPLACE TEMP TABLE f_score (_row INTEGER, question_id VARCHAR, item VARCHAR, score INTEGER);
-CREATE OR REPLACE TEMP TABLE f_text (_row INTEGER, question_id VARCHAR, text VARCHAR);
 CREATE OR REPLACE TEMP TABLE f_attr (_row INTEGER, out VARCHAR, option VARCHAR);
 CREATE OR REPLACE TEMP TABLE f_reject (_row INTEGER, col VARCHAR, value VARCHAR, reason VARCHAR);
 """
@@ -197,18 +196,18 @@ def _union_insert(con, table: str, selects: list[str]) -> None:
         con.execute(f"INSERT INTO {table} " + " UNION ALL ".join(selects))
 
 
-def build_facts(con: duckdb.DuckDBPyConnection, codebook: Codebook, layout: Layout) -> None:
-    """Stage every answer cell as a choice, score, text, state/user_type or reject.
+def prepare(con: duckdb.DuckDBPyConnection, codebook: Codebook, layout: Layout) -> None:
+    """Map every distinct value of every coded column (``mapped``), and stage each row's
+    state, user type and rejected cells.
 
-    Coded columns are mapped through ``mapped`` (distinct values only); each column is
-    then joined against its own few mapped values, which DuckDB runs as parallel hash
-    joins with tiny build sides, instead of unpivoting millions of cells.
+    Coded columns are mapped once per distinct value by joining against the codebook's
+    normalised labels; each column is later joined against its own few mapped values,
+    which DuckDB runs as parallel hash joins with tiny build sides.
     """
     con.execute(NORM_SQL_MACRO)
     _codebook_tables(con, codebook, layout)
     _colmap(con, layout)
     hr = layout.header_rows
-    role_q = layout.survey.by_role("user_type")
     answer = layout.of_kind(*ANSWER_KINDS)
     coded = [c for c in answer if c.kind in CODED_KINDS]
     keep_cols = [f"c{c.index}" for c in answer] + [f"c{c.index}" for c in layout.role("response_id")]
@@ -221,29 +220,47 @@ def build_facts(con: duckdb.DuckDBPyConnection, codebook: Codebook, layout: Layo
     _multi_table(con, layout)
     con.execute(MAPPED_SQL.format(rank_words=_list(RANK_WORDS), redact_text=redact_sql("f.text")))
     con.execute(STAGING_SQL)
-
-    def joined(c, outs: str, cols: str) -> str:
-        return (f"SELECT r._row, {cols} FROM raw r JOIN mapped m ON m.col = 'c{c.index}' "
-                f"AND m.value = r.c{c.index} WHERE r._row > {hr} AND m.out IN ({outs})")
-
-    _union_insert(con, "f_choice", [joined(c, "'choice'", "m.question_id, m.option") for c in coded])
-    _union_insert(con, "f_score", [joined(c, "'score'", "m.question_id, m.item, m.score") for c in coded])
-    _union_insert(con, "f_attr", [joined(c, "'state', 'user_type'", "m.out, m.option") for c in coded
+    role_q = layout.survey.by_role("user_type")
+    _union_insert(con, "f_attr", [_joined(c, hr, "'state', 'user_type'", "r._row, m.out, m.option") for c in coded
                                   if c.kind == "state" or (role_q is not None and c.question.id == role_q.id)])
-    _union_insert(con, "f_reject", [joined(c, "'reject'", f"'c{c.index}', coalesce(m.text, {redact_sql('m.value')}), m.reason")
-                                    for c in coded])
-    _union_insert(con, "f_text", [joined(c, "'text'", "m.question_id, m.text") for c in coded if c.kind == "multi"])
+    _union_insert(con, "f_reject", [
+        _joined(c, hr, "'reject'", f"r._row, 'c{c.index}', coalesce(m.text, {redact_sql('m.value')}), m.reason")
+        for c in coded])
+
+
+def _joined(c, hr: int, outs: str, cols: str, rows: str = "") -> str:
+    return (f"SELECT {cols} FROM raw r JOIN mapped m ON m.col = 'c{c.index}' "
+            f"AND m.value = r.c{c.index} WHERE r._row > {hr} AND m.out IN ({outs}){rows}")
+
+
+def insert_answers(con: duckdb.DuckDBPyConnection, layout: Layout, base: int, skip: bool) -> None:
+    """Write choices, scores and texts of every row straight into the store, keyed
+    ``rkey = base + row`` (rows in temp table ``skip_rows``, known repeats, are left out).
+
+    Writing straight to the store saves materialising tens of millions of staged answers;
+    etl.load removes the answers of rows that turn out to be repeats afterwards.
+    """
+    hr = layout.header_rows
+    rows = " AND r._row NOT IN (SELECT _row FROM skip_rows)" if skip else ""
+    key = f"{base} + r._row"
+    coded = [c for c in layout.of_kind(*ANSWER_KINDS) if c.kind in CODED_KINDS]
+    _union_insert(con, "store.choices", [_joined(c, hr, "'choice'", f"{key}, m.question_id, m.option", rows)
+                                         for c in coded])
+    _union_insert(con, "store.scores", [_joined(c, hr, "'score'", f"{key}, m.question_id, m.item, m.score", rows)
+                                        for c in coded])
+    _union_insert(con, "store.texts", [_joined(c, hr, "'text'", f"{key}, m.question_id, m.text", rows)
+                                       for c in coded if c.kind == "multi"])
     # Open answers and typed Other texts: stored redacted, as typed (no normalisation).
     free = layout.of_kind("text", "other_text")
-    blank_free = lambda c: f"r._row > {hr} AND trim(r.c{c.index}) <> ''"  # noqa: E731
-    _union_insert(con, "f_text", [
-        f"SELECT r._row, '{c.question.id}', {redact_sql(f'trim(r.c{c.index})')} FROM raw r WHERE {blank_free(c)}"
+    where = lambda c: f"r._row > {hr} AND trim(r.c{c.index}) <> ''{rows}"  # noqa: E731
+    _union_insert(con, "store.texts", [
+        f"SELECT {key}, '{c.question.id}', {redact_sql(f'trim(r.c{c.index})')} FROM raw r WHERE {where(c)}"
         for c in free])
-    # Typed Other text means Other was chosen, also when the tool did not tick it.
-    # (Anti-joined against ticked choices so that choices need no DISTINCT later.)
-    _union_insert(con, "f_choice", [
-        f"SELECT r._row, '{c.question.id}', '{c.code}' FROM raw r WHERE {blank_free(c)} AND NOT EXISTS "
-        f"(SELECT 1 FROM f_choice x WHERE x._row = r._row AND x.question_id = '{c.question.id}' "
+    # Typed Other text means Other was chosen, also when the tool did not tick it
+    # (anti-joined against the ticked choice, so each choice is stored once).
+    _union_insert(con, "store.choices", [
+        f"SELECT {key}, '{c.question.id}', '{c.code}' FROM raw r WHERE {where(c)} AND NOT EXISTS "
+        f"(SELECT 1 FROM store.choices x WHERE x.rkey = {key} AND x.question_id = '{c.question.id}' "
         f"AND x.option = '{c.code}')"
         for c in layout.of_kind("other_text")])
 
@@ -254,8 +271,8 @@ def _first_present(cols: list[str]) -> str:
     return cols[0] if len(cols) == 1 else f"coalesce({', '.join(cols)})"
 
 
-def build_responses(con: duckdb.DuckDBPyConnection, layout: Layout, wave: str | None) -> None:
-    """One row per response: identity, submitted_at, complete, state, user_type, wave."""
+def responses_raw(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
+    """``resp_raw``: per row its tool id, submission time and Finished flag (+ ``row_rejects``)."""
     id_col = _first_present([f"c{c.index}" for c in layout.role("response_id")])
     date_cols = layout.role("submitted_at")
     date_col = _first_present([f"c{c.index}" for c in date_cols])
@@ -299,17 +316,49 @@ def build_responses(con: duckdb.DuckDBPyConnection, layout: Layout, wave: str | 
         """,
         {"dh": date_header, "fh": fin_header},
     )
+
+
+def known_repeats(con: duckdb.DuckDBPyConnection, survey: str) -> bool:
+    """Rows whose tool id says they are repeats (``skip_rows``), before any answer is written.
+
+    A response seen again is stored once: within a file the first finished copy wins, else
+    the first copy; against the store, only a finished copy replaces an unfinished one.
+    """
     con.execute(
         """
+        CREATE OR REPLACE TEMP TABLE skip_rows AS
+        WITH ranked AS (
+            SELECT _row, tool_id, complete,
+                   row_number() OVER (PARTITION BY tool_id ORDER BY complete DESC, _row) AS k
+            FROM resp_raw WHERE tool_id IS NOT NULL
+        )
+        SELECT r._row FROM ranked r
+        LEFT JOIN store.respondents e ON e.survey = $survey AND e.response_id = r.tool_id
+        WHERE r.k > 1 OR (e.response_id IS NOT NULL AND NOT (NOT e.complete AND r.complete))
+        """,
+        {"survey": survey},
+    )
+    return con.execute("SELECT count(*) FROM skip_rows").fetchone()[0] > 0
+
+
+def identify(con: duckdb.DuckDBPyConnection, base: int, wave: str | None) -> None:
+    """``resp``: one row per response with its id, wave, state and user type.
+
+    A response whose tool gives no id (Google Forms) is known by its content: its
+    submission time and its answers as codes, hashed, so the same response read from xlsx
+    or csv, or from a later download of the sheet, gets the same id.
+    """
+    con.execute(
+        f"""
         CREATE OR REPLACE TEMP TABLE resp AS
         WITH needs_content AS (
-            SELECT _row FROM resp_raw WHERE tool_id IS NULL
+            SELECT _row, {base} + _row AS rkey FROM resp_raw WHERE tool_id IS NULL
         ),
         answers AS (
-            -- A response's answers as codes: the identity of a response whose tool gives none.
-            SELECT _row, 'c/' || question_id || '/' || option AS fact FROM f_choice SEMI JOIN needs_content USING (_row)
-            UNION ALL SELECT _row, 's/' || question_id || '/' || item || '/' || score FROM f_score SEMI JOIN needs_content USING (_row)
-            UNION ALL SELECT _row, 't/' || question_id || '/' || text FROM f_text SEMI JOIN needs_content USING (_row)
+            SELECT n._row, 'c/' || question_id || '/' || option AS fact FROM store.choices JOIN needs_content n USING (rkey)
+            UNION ALL SELECT n._row, 's/' || question_id || '/' || item || '/' || score
+                      FROM store.scores JOIN needs_content n USING (rkey)
+            UNION ALL SELECT n._row, 't/' || question_id || '/' || text FROM store.texts JOIN needs_content n USING (rkey)
             UNION ALL SELECT _row, 'a/' || out || '/' || option FROM f_attr SEMI JOIN needs_content USING (_row)
         ),
         content AS (

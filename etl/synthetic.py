@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -490,10 +490,6 @@ def _utilities(q: Question, ctx: _Context, codes: list[str], default: float) -> 
     return u
 
 
-def _gumbel(rng, shape):
-    return rng.gumbel(size=shape)
-
-
 def generate(survey: str, n: int, seed: int = 0, wave: str = "2025", codebook: Codebook | None = None,
              id_prefix: str = "R_") -> Responses:
     """``n`` synthetic respondents of ``survey`` ('users' or 'producers'), deterministic in ``seed``."""
@@ -598,7 +594,7 @@ def generate(survey: str, n: int, seed: int = 0, wave: str = "2025", codebook: C
         if q.type == "rank":
             codes = [c.code for c in q.options]
             k = min(q.max_rank or 3, len(codes))
-            u = _utilities(q, ctx, codes, default=0.0) + _gumbel(rng, (n, len(codes)))
+            u = _utilities(q, ctx, codes, default=0.0) + rng.gumbel(size=(n, len(codes)))
             order = np.argsort(-u, axis=1)[:, :k]
             depth = np.full(n, k)
             depth[rng.random(n) < 0.05] = max(1, k - 1)     # a few rank only their top ones
@@ -608,13 +604,13 @@ def generate(survey: str, n: int, seed: int = 0, wave: str = "2025", codebook: C
             continue
         if q.type == "single":
             codes = [c.code for c in q.options]
-            source = _matrix_source(q, sv, matrix_scores)
+            source = _matrix_source(q, matrix_scores)
             if source is not None:   # "which ONE barrier matters most": the top-scored item
                 mcodes, mval = source
                 col = np.array([mcodes.index(c) for c in codes])
-                u = mval[:, col].astype(float) * 1.5 + _gumbel(rng, (n, len(codes)))
+                u = mval[:, col].astype(float) * 1.5 + rng.gumbel(size=(n, len(codes)))
             else:
-                u = _utilities(q, ctx, codes, default=0.0) + _gumbel(rng, (n, len(codes)))
+                u = _utilities(q, ctx, codes, default=0.0) + rng.gumbel(size=(n, len(codes)))
             pick = np.argmax(u, axis=1)
             has = answered & (rng.random(n) >= 0.03)
             r = np.nonzero(has)[0]
@@ -626,7 +622,7 @@ def generate(survey: str, n: int, seed: int = 0, wave: str = "2025", codebook: C
             chosen = rng.random(u.shape) < 1 / (1 + np.exp(-u))
             limit = PROFILES.get(qid, {}).get("max")
             if limit:   # "select up to three": keep the strongest
-                noisy = np.where(chosen, u + _gumbel(rng, u.shape), -np.inf)
+                noisy = np.where(chosen, u + rng.gumbel(size=u.shape), -np.inf)
                 cut = -np.sort(-noisy, axis=1)[:, limit - 1:limit]
                 chosen &= noisy >= cut
             other = q.other_option
@@ -635,7 +631,7 @@ def generate(survey: str, n: int, seed: int = 0, wave: str = "2025", codebook: C
                 chosen[:, oc] = rng.random(n) < OTHER_RATE
             # almost everyone picks something; the rest skipped the question
             none = ~chosen.any(axis=1) & (rng.random(n) < 0.9)
-            fallback = np.argmax(u + _gumbel(rng, u.shape), axis=1)
+            fallback = np.argmax(u + rng.gumbel(size=u.shape), axis=1)
             chosen[none, fallback[none]] = True
             chosen &= answered[:, None]
             r, c = np.nonzero(chosen)
@@ -658,10 +654,10 @@ def generate(survey: str, n: int, seed: int = 0, wave: str = "2025", codebook: C
                      texts=texts, not_applicable=not_applicable, personal=personal, codebook=cb)
 
 
-def _matrix_source(q: Question, sv, matrix_scores) -> tuple[list[str], np.ndarray] | None:
+def _matrix_source(q: Question, matrix_scores) -> tuple[list[str], np.ndarray] | None:
     """A single question whose options are exactly a matrix's items (U_BARRIER_TOP)."""
     codes = [c.code for c in q.options]
-    for mid, (mcodes, mval) in matrix_scores.items():
+    for mcodes, mval in matrix_scores.values():
         if set(codes) <= set(mcodes):
             return mcodes, mval
     return None
@@ -802,15 +798,19 @@ def write_database(target, *responses: Responses, loaded_at: dt.datetime | None 
         loaded_at = loaded_at or dt.datetime(2025, 6, 1, 12, 0, 0)
         next_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM store.loads").fetchall()[0][0]
         codebook = None
+        keyed = _keyed_schema(con)
         for offset, resp in enumerate(responses):
             load_id = next_id + offset
             codebook = codebook or resp.codebook
-            _insert(con, "respondents", resp.respondents,
-                    "survey, response_id, wave, state, user_type, submitted_at, complete, source_file, "
-                    f"{load_id}")
-            _insert(con, "choices", resp.choices, "survey, response_id, question_id, option")
-            _insert(con, "scores", resp.scores, "survey, response_id, question_id, item, score")
-            _insert(con, "texts", resp.texts, "survey, response_id, question_id, text")
+            if keyed:
+                _insert_keyed(con, resp, load_id)
+            else:
+                _insert(con, "respondents", resp.respondents,
+                        "survey, response_id, wave, state, user_type, submitted_at, complete, source_file, "
+                        f"{load_id}")
+                _insert(con, "choices", resp.choices, "survey, response_id, question_id, option")
+                _insert(con, "scores", resp.scores, "survey, response_id, question_id, item, score")
+                _insert(con, "texts", resp.texts, "survey, response_id, question_id, text")
             sources = resp.respondents["source_file"].astype(str).unique()
             file = sources[0] if len(sources) == 1 else f"synthetic-{resp.survey}"
             con.execute(
@@ -841,13 +841,50 @@ def _to_arrow(df: pd.DataFrame) -> pa.Table:
     return pa.table(cols)
 
 
-def _insert(con, table: str, df: pd.DataFrame, select: str) -> None:
+def _insert(con, table: str, df: pd.DataFrame, select: str, columns: str = "") -> None:
     arrow = _to_arrow(df)
     con.register("_synthetic_rows", arrow)
     try:
-        con.execute(f"INSERT INTO store.{table} SELECT {select} FROM _synthetic_rows")
+        target = f"store.{table} ({columns})" if columns else f"store.{table}"
+        con.execute(f"INSERT INTO {target} SELECT {select} FROM _synthetic_rows")
     finally:
         con.unregister("_synthetic_rows")
+
+
+def _keyed_schema(con) -> bool:
+    """Whether answers refer to respondents by an integer ``rkey`` (instead of survey + id)."""
+    cols = con.execute("SELECT column_name FROM information_schema.columns "
+                       "WHERE table_schema = 'store' AND table_name = 'choices'").fetchall()
+    return "rkey" in {c[0] for c in cols}
+
+
+def _positions(col: pd.Series, ids: pd.Index) -> np.ndarray:
+    """Row of ``ids`` for each value of ``col`` (-1 if absent); categoricals looked up once
+    per category, not per row."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        cat_pos = np.append(ids.get_indexer(col.cat.categories.astype(str)), -1)
+        codes = col.cat.codes.to_numpy()
+        return cat_pos[np.where(codes < 0, len(cat_pos) - 1, codes)]
+    return ids.get_indexer(col.astype(str))
+
+
+def _insert_keyed(con, resp: Responses, load_id: int) -> None:
+    """Respondents get consecutive integer keys; answers carry the key, computed here from
+    the response-id codes, so no id string is written or joined per answer."""
+    base = con.execute("SELECT coalesce(max(rkey), 0) FROM store.respondents").fetchall()[0][0]
+    r = resp.respondents
+    ids = pd.Index(r["response_id"].astype(str))
+    _insert(con, "respondents", r.assign(rkey=base + 1 + np.arange(len(r), dtype=np.int64)),
+            f"rkey, survey, response_id, wave, state, user_type, submitted_at, complete, source_file, {load_id}",
+            "rkey, survey, response_id, wave, state, user_type, submitted_at, complete, source_file, load_id")
+    for table, cols in (("choices", ["question_id", "option"]), ("scores", ["question_id", "item", "score"]),
+                        ("texts", ["question_id", "text"])):
+        df = getattr(resp, table)
+        pos = _positions(df["response_id"], ids)
+        known = pos >= 0
+        frame = df.loc[known, cols].assign(rkey=base + 1 + pos[known])
+        names = ", ".join(["rkey", *cols])
+        _insert(con, table, frame, names, names)
 
 
 def main(argv: list[str] | None = None) -> int:
