@@ -91,16 +91,22 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for page, calls in captured.items():
         for figures, meta in calls:
-            times = []
+            times, cpu = [], []
             for _ in range(3):
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 raw = slides.deck_bytes(figures, meta)
                 times.append(time.perf_counter() - started)
-            results.append((statistics.median(times), page, meta.page, len(figures), len(raw)))
-    print("\ndeck_bytes per page (median of 3):")
-    for seconds, page, title, n_figures, size in sorted(results, reverse=True):
-        print(f"  {title:36s} {n_figures:2d} figures  {size / 1024:7.0f} KiB  {seconds:6.3f} s")
+                cpu.append(time.process_time() - started_cpu)
+            results.append((statistics.median(times), statistics.median(cpu), page, meta.page, len(figures),
+                            len(raw)))
+    # Wall time is what a presenter waits; CPU time is the same work without other programs
+    # competing for the cores (a shared build machine can make the two differ several times).
+    print(f"\ndeck_bytes per page (median of 3; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores):")
+    for seconds, cpu_seconds, page, title, n_figures, size in sorted(results, reverse=True):
+        print(f"  {title:36s} {n_figures:2d} figures  {size / 1024:7.0f} KiB  {seconds:6.3f} s wall"
+              f"  {cpu_seconds:6.3f} s cpu")
     worst = max(results)[0] if results else float("nan")
+    worst_cpu = max(r[1] for r in results) if results else float("nan")
 
     counts = run_query("respondent_counts", wave=None, states=[], user_types=[])
     users = counts[counts["survey"] == "users"].groupby("state")["n"].sum()
@@ -110,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     brief = time.perf_counter() - started
     print(f"\nstate briefing for {state} (its queries and figures included): {brief:.2f} s, {len(raw) / 1024:.0f} KiB")
     verdict = "OK" if worst < TARGET_SECONDS else "TOO SLOW"
-    print(f"\nlargest page deck: {worst:.3f} s (target < {TARGET_SECONDS:.0f} s): {verdict}")
+    print(f"\nlargest page deck: {worst:.3f} s wall, {worst_cpu:.3f} s cpu (target < {TARGET_SECONDS:.0f} s): {verdict}")
     return 0 if worst < TARGET_SECONDS else 1
 
 

@@ -146,7 +146,22 @@ def _speaker_notes(slide, fig: Figure, meta: ViewMeta, extra: list[str], values:
         parts.append("")
         parts.append("Values (95% interval, n) — suppressed groups are left out:")
         parts += values
-    slide.notes_slide.notes_text_frame.text = "\n".join(parts)
+    _set_notes(slide, parts)
+
+
+def _set_notes(slide, lines: list[str]) -> None:
+    """The speaker notes, one paragraph per line, written as one block of XML (python-pptx's
+    text setter builds each paragraph through its object API, slowly for 80 lines)."""
+    from lxml import etree
+    from pptx.oxml.ns import nsdecls, qn
+
+    body = slide.notes_slide.notes_text_frame._txBody
+    for para in body.findall(qn("a:p")):
+        body.remove(para)
+    xml = "".join(f"<a:p {nsdecls('a')}><a:r><a:rPr lang=\"en-US\"/><a:t>{xml_escape(line)}</a:t></a:r></a:p>"
+                  if line else f"<a:p {nsdecls('a')}/>" for line in lines)
+    for para in etree.fromstring(f"<root {nsdecls('a')}>{xml}</root>"):
+        body.append(para)
 
 
 NOTE_VALUE_LINES = 80
@@ -419,6 +434,16 @@ def _add_chart(slide, fig: Figure, kind: str) -> tuple[object | None, list]:
     value_axis.tick_labels.number_format_is_linked = False
     value_axis.has_major_gridlines = True
     value_axis.major_gridlines.format.line.color.rgb = RGBColor(0xDD, 0xDD, 0xDD)
+    if kind == "diverging" and series:
+        # zero in the middle: the same extent on both sides, so left and right bars compare
+        def side(sign: int) -> float:
+            return max((sum(abs(values[i]) for _, values in series if values[i] is not None and sign * values[i] > 0)
+                        for i in range(len(categories))), default=0.0)
+        extent = max(side(1), side(-1))
+        if fig.value_format == "percent" and extent > 0:
+            extent = min(1.0, math.ceil(extent * 5 - 1e-9) / 5)     # a multiple of 20%
+            value_axis.minimum_scale, value_axis.maximum_scale = -extent, extent
+            value_axis.major_unit = 0.25 if extent == 1.0 else 0.2
     if fig.value_format == "percent" and kind != "diverging":
         value_axis.minimum_scale = 0
         top = max((v for _, values in series for v in values if v is not None), default=0)
@@ -512,13 +537,18 @@ def _table_layout(header: list[str], rows: list[list[str]], first_col_ratio: flo
     widths = [Emu(int(unit * first_col_ratio))] + [Emu(int(unit))] * (n_cols - 1)
     line_h = size * 1.25 / 72   # inches
 
+    def per_line(width: int, bold: bool) -> int:
+        usable = (width - 2 * CELL_MARGIN) / EMU_PER_INCH
+        return max(3, int(usable * 72 / (size * (0.6 if bold else 0.55))))
+
+    fits = {False: [per_line(w, False) for w in widths], True: [per_line(w, True) for w in widths]}
+
     def height(cells: list[str], bold: bool) -> int:
         lines = 1
-        for text, width in zip(cells, widths):
-            usable = (width - 2 * CELL_MARGIN) / EMU_PER_INCH
-            per_line = max(3, int(usable * 72 / (size * (0.6 if bold else 0.55))))
-            wrapped = textwrap.wrap(str(text), per_line, break_long_words=True) or [""]
-            lines = max(lines, len(wrapped))
+        for text, chars in zip(cells, fits[bold]):
+            text = str(text)
+            if len(text) > chars:   # most cells ("23%") fit on one line: wrap only the others
+                lines = max(lines, len(textwrap.wrap(text, chars, break_long_words=True)))
         return Emu(int((lines * line_h + 2 * CELL_MARGIN / EMU_PER_INCH + 0.02) * EMU_PER_INCH))
 
     return size, widths, height(header, True), [height(row, False) for row in rows]
@@ -554,8 +584,8 @@ def _native_table(slide, header: list[str], rows: list[list[str]], *, shade: lis
     from pptx.oxml.ns import nsdecls, qn
 
     size, widths, header_h, heights = _table_layout(header, rows, first_col_ratio)
-    shape = slide.shapes.add_table(len(rows) + 1, len(header), MARGIN, BODY_TOP, BODY_W,
-                                   Emu(int(header_h + sum(heights))))
+    # one row from python-pptx (its cells are replaced below); the grid and the frame are what we need
+    shape = slide.shapes.add_table(1, len(header), MARGIN, BODY_TOP, BODY_W, Emu(int(header_h + sum(heights))))
     shape.name = "Table"
     table = shape.table
     for column, width in zip(table.columns, widths):
