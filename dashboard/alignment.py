@@ -91,6 +91,7 @@ def perception_gap(f: Filters) -> tuple[Figure, Figure]:
     st_["difference"] = st_["producers_share"] - st_["users_share"]
     st_["State"] = st_["state"].map(vocab.state_label)
     st_["Item"] = pd.Categorical(st_["item"].map(labels), categories=item_order, ordered=True)
+    st_ = st_.sort_values(["State", "Item"])
     st_["min_n"] = settings.min_group()
     per_state = Figure(
         key="perception_by_state", kind="heatmap", category="State", series="Item", value="difference",
@@ -128,6 +129,7 @@ def awareness_gap(f: Filters) -> tuple[Figure, Figure]:
     st_["State"] = st_["state"].map(vocab.state_label)
     st_["Product"] = pd.Categorical(st_["product"].map(labels), categories=order, ordered=True)
     st_["aware_where_offered"] = st_["users_share"].where(st_["offered"])
+    st_ = st_.sort_values(["State", "Product"])
     st_["note"] = np.where(st_["suppressed"], st_["note"],
                            np.where(st_["producers_share"].notna() & ~st_["offered"], "not offered", st_["note"]))
     st_["min_n"] = settings.min_group()
