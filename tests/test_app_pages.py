@@ -262,3 +262,19 @@ def test_methods_page_lists_loads_and_the_dictionary(app, con):
     assert any(len(f) == loads and "status" in f.columns for f in frames)
     assert any("question_id" in f.columns and {"P_USER_KNOW", "U_KNOW"} & set(f["question_id"]) for f in frames)
     assert any("fewer than 5 responses" in m.value for m in at.markdown)
+
+
+def test_downloads_of_a_state_breakdown_carry_no_number_for_a_small_state(use_db, fixture_db, tiny_state):
+    use_db(fixture_db)
+    from dashboard import downloads, measures, vocab
+    from dashboard.figure import ViewMeta
+    from dashboard.filters import Filters
+    fig = measures.matrix_share("users", "U_BARRIER", Filters(wave="2025"), (3, 4), "state", title="t", key="k",
+                                measure="m")
+    text = downloads.csv_bytes(fig, ViewMeta(page="Access pain points")).decode("utf-8-sig")
+    import csv
+    import io
+    rows = [r for r in csv.reader(io.StringIO(text)) if r and r[0] == vocab.state_label(tiny_state)]
+    assert rows, "the small state is listed"
+    for row in rows:
+        assert all(c in ("fewer than 5 responses", "True") for c in row[2:] if c), row
