@@ -57,25 +57,30 @@ def value_text(v, fmt: str) -> str:
 def hover_texts(fig: Figure, data: pd.DataFrame | None = None) -> list[str]:
     """One hover line per row: value, 95% interval and n -- or only why there is none."""
     data = fig.data if data is None else data
-    hidden = _hidden(data)
+    hidden = _hidden(data).to_numpy()
     words = stats.suppressed_text(_min_n(fig))
+    heads = data[fig.category].astype(str).to_numpy(dtype=object)
+    if fig.series and fig.series in data.columns:
+        heads = heads + " \u2013 " + data[fig.series].astype(str).to_numpy(dtype=object)
+    values = pd.to_numeric(data[fig.value], errors="coerce").to_numpy(dtype=float)
+    los = pd.to_numeric(data["lo"], errors="coerce").to_numpy(dtype=float) if "lo" in data.columns else None
+    his = pd.to_numeric(data["hi"], errors="coerce").to_numpy(dtype=float) if "hi" in data.columns else None
+    ns = pd.to_numeric(data["n"], errors="coerce").to_numpy(dtype=float) if "n" in data.columns else None
     out = []
-    for i, row in data.iterrows():
-        head = str(row[fig.category])
-        if fig.series and fig.series in data.columns:
-            head += f" \u2013 {row[fig.series]}"
-        if hidden.loc[i]:
+    for i in range(len(data)):
+        head = heads[i]
+        if hidden[i]:
             out.append(f"<b>{head}</b><br>{words}")
             continue
-        v = row.get(fig.value)
-        if v is None or pd.isna(v):
+        v = values[i]
+        if math.isnan(v):
             out.append(f"<b>{head}</b><br>{stats.NO_RESPONSES}")
             continue
         line = value_text(v, fig.value_format)
-        if "lo" in data.columns and not pd.isna(row.get("lo")):
-            line += f" (95% CI {value_text(row['lo'], fig.value_format)}\u2013{value_text(row['hi'], fig.value_format)})"
-        if "n" in data.columns and not pd.isna(row.get("n")):
-            line += f"<br>n = {int(row['n']):,}"
+        if los is not None and not math.isnan(los[i]):
+            line += f" (95% CI {value_text(los[i], fig.value_format)}\u2013{value_text(his[i], fig.value_format)})"
+        if ns is not None and not math.isnan(ns[i]):
+            line += f"<br>n = {int(ns[i]):,}"
         out.append(f"<b>{head}</b><br>{line}")
     return out
 

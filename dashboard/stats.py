@@ -68,30 +68,31 @@ def flag_suppressed(df: pd.DataFrame, n: str = "n", partition: Sequence[str] | s
     """
     m = min_size or settings.min_group()
     out = df.copy()
-    base = pd.to_numeric(out[n], errors="coerce").fillna(0)
-    out["suppressed"] = (base > 0) & (base < m)
-    out["total_suppressed"] = False
-    if group is None:
-        return out
-    keys = _as_list(partition)
-    parts = (out.groupby(keys[0] if len(keys) == 1 else keys, sort=False, dropna=False).groups.values()
-             if keys else [out.index])
-    for idx in parts:
-        idx = list(idx)
-        sub = base.loc[idx]
-        hidden = out.loc[idx, "suppressed"].copy()
-        if not hidden.any():
-            continue
-        while True:
-            total_hidden = sub[hidden].sum()
-            if hidden.sum() >= 2 and total_hidden >= m:
-                break
-            candidates = sub[(~hidden) & (sub > 0)]
-            if candidates.empty:
-                out.loc[idx, "total_suppressed"] = True
-                break
-            hidden.loc[candidates.sort_values(kind="stable").index[0]] = True
-        out.loc[idx, "suppressed"] = hidden
+    base = pd.to_numeric(out[n], errors="coerce").fillna(0).to_numpy(dtype=float)
+    hidden = (base > 0) & (base < m)
+    total_hidden = np.zeros(len(out), dtype=bool)
+    if group is not None and hidden.any():
+        keys = _as_list(partition)
+        if keys:
+            codes = out.groupby(keys[0] if len(keys) == 1 else keys, sort=False, dropna=False).ngroup().to_numpy()
+        else:
+            codes = np.zeros(len(out), dtype=int)
+        # only partitions with a primary-suppressed group need the (slow) second look
+        for code in np.unique(codes[hidden]):
+            idx = np.flatnonzero(codes == code)
+            h = hidden[idx].copy()
+            b = base[idx]
+            while True:
+                if h.sum() >= 2 and b[h].sum() >= m:
+                    break
+                candidates = np.flatnonzero(~h & (b > 0))
+                if candidates.size == 0:
+                    total_hidden[idx] = True
+                    break
+                h[candidates[np.argmin(b[candidates])]] = True   # first of equals: stable
+            hidden[idx] = h
+    out["suppressed"] = hidden
+    out["total_suppressed"] = total_hidden
     return out
 
 
