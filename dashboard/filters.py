@@ -143,27 +143,33 @@ def respondents(f: Filters) -> pd.DataFrame:
 def leak_warning(f: Filters) -> str | None:
     """A message when this selection could be subtracted from a broader view to reveal a small group.
 
-    Broader views anyone can open: no state filter, no user-type filter, neither.  If one
-    of them holds 1-4 respondents more than this selection, those few would be exposed by
-    subtraction, so the page shows nothing for this selection.
+    Broader views anyone can open: no state filter, no user-type filter, neither, and all
+    waves instead of one.  If one of them holds 1-4 respondents more than this selection,
+    those few would be exposed by subtraction, so the page shows nothing for this selection.
     """
-    if not f.states and not f.user_types:
+    if not f.states and not f.user_types and f.wave is None:
         return None
-    wide = run_query("respondent_counts", wave=f.wave, states=[], user_types=[])
     m = stats_min()
+    this_wave = run_query("respondent_counts", wave=f.wave, states=[], user_types=[])
+    all_waves = run_query("respondent_counts", wave=None, states=[], user_types=[]) if f.wave else this_wave
     for survey in ("users", "producers"):
-        w = wide[wide["survey"] == survey]
-        in_states = w["state"].isin(f.states) if f.states else pd.Series(True, index=w.index)
-        in_types = (w["user_type"].isin(f.user_types) if (f.user_types and survey == "users")
-                    else pd.Series(True, index=w.index))
-        selected = int(w.loc[in_states & in_types, "n"].sum())
-        complements = [int(w["n"].sum()) - selected,
-                       int(w.loc[in_states, "n"].sum()) - selected,
-                       int(w.loc[in_types, "n"].sum()) - selected]
-        if selected and stats.selection_leaves_out_few(selected, complements, m):
-            return (f"This selection leaves out fewer than {m} {survey} responses compared with a wider view, "
-                    "so those few could be worked out by subtraction. Add or remove a state or user type "
-                    "to see results.")
+        def count(frame, states: bool, types: bool) -> int:
+            w = frame[frame["survey"] == survey]
+            keep = pd.Series(True, index=w.index)
+            if states and f.states:
+                keep &= w["state"].isin(f.states)
+            if types and f.user_types and survey == "users":
+                keep &= w["user_type"].isin(f.user_types)
+            return int(w.loc[keep, "n"].sum())
+        selected = count(this_wave, True, True)
+        if not selected:
+            continue
+        complements = [count(this_wave, False, False) - selected, count(this_wave, True, False) - selected,
+                       count(this_wave, False, True) - selected, count(all_waves, True, True) - selected]
+        if stats.selection_leaves_out_few(selected, complements, m):
+            return (f"This selection leaves out fewer than {m} {survey} responses compared with a wider view "
+                    "(all states, all user types or all waves), so those few could be worked out by subtraction. "
+                    "Add or remove a state or user type, or choose another wave, to see results.")
     return None
 
 

@@ -46,8 +46,9 @@ st.markdown(f"""
   instead of a value, an interval or a count: on screen, in hovers, in tables, downloads and slides, and on the map.
 - **No subtraction.** Where groups add up to a total that is shown (states to the nation, user types to all users),
   hiding one small group is not enough; a second group is hidden too (or the total, when nothing else can be hidden).
-- **Filters.** A selection that leaves out only 1 to {m - 1} respondents compared with a wider view (for example,
-  all states but one small one) shows nothing, since the difference would reveal those few.
+- **Filters.** A selection that leaves out only 1 to {m - 1} respondents compared with a wider view (all states,
+  all user types or all waves; for example, all states but one small one) shows nothing, since the difference would
+  reveal those few.
 - **Open answers** are shown only for groups of **{mt} or more** answers, and without state or organization type.
 - The minimums are settings (environment variables `LMI_MIN_GROUP`, now {m}, and `LMI_MIN_TEXT_GROUP`, now {mt}).
 """)

@@ -278,3 +278,17 @@ def test_downloads_of_a_state_breakdown_carry_no_number_for_a_small_state(use_db
     assert rows, "the small state is listed"
     for row in rows:
         assert all(c in ("fewer than 5 responses", "True") for c in row[2:] if c), row
+
+
+def test_a_small_second_wave_cannot_be_recovered_by_subtracting_waves(app, tmp_path):
+    from etl.synthetic import generate, write_database
+    path = tmp_path / "waves.duckdb"
+    write_database(path, generate("users", 300, seed=3, wave="2025"), generate("producers", 60, seed=3, wave="2025"),
+                   generate("users", 3, seed=4, wave="2026", id_prefix="W26_"))
+    at = app("knowledge_gaps", db=path, wave="2025")
+    no_exception(at)
+    assert at.warning and "all waves" in at.warning[0].value
+    assert not at.get("plotly_chart")
+    both = app("knowledge_gaps", db=path, wave="all")
+    no_exception(both)
+    assert both.get("plotly_chart") and not both.warning
