@@ -234,7 +234,7 @@ def _survey(name: str, raw: dict, raw_surveys: dict, path: Path) -> Survey:
 def _read_yaml(path: Path) -> dict:
     try:
         with path.open(encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
+            data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         raise CodebookError(f"{path.name}: not valid YAML ({exc})") from None
     if not isinstance(data, dict):

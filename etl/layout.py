@@ -114,7 +114,8 @@ def _question_column(i: int, shown: str, index: _QuestionIndex, item_sep: str, o
     hit = index.prefixed(shown)
     if hit:
         q, rest = hit
-        rest = rest.strip()
+        # A required-question mark may sit between the question text and its item.
+        rest = rest.strip().lstrip("*:").strip()
         if rest == other_suffix and q.type == "multi" and q.other_option:
             return Column(i, shown, "other_text", question=q, code=q.other_option.code)
         if item_sep == "[" and rest.startswith("[") and rest.endswith("]"):

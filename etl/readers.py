@@ -39,7 +39,8 @@ _ZIP_MAGIC = b"PK\x03\x04"
 class Sheet:
     head: list[list[str]]   # the first rows, cells as stripped strings ('' for blank)
     width: int              # number of columns (c0 .. c{width-1})
-    source: str             # "_src_arrow" (workbook in memory) or "csv" (read from csv_path)
+    source: str             # "grid" (workbook cells in memory) or "csv" (read from csv_path)
+    grid: np.ndarray | None = None
     csv_path: str | None = None
     csv_names: list[str] | None = None
     temp_file: str | None = None   # a transcoded copy to delete after the load
@@ -110,19 +111,50 @@ def _format_cell(value) -> str | None:
 
 
 _format_ufunc = np.frompyfunc(_format_cell, 1, 1)
+_NULL_STRING = pa.scalar(None, pa.string())
 
 
-def _column_to_arrow(values: tuple) -> pa.Array:
-    # Most columns are pure text: Arrow takes them as they are.  Columns with numbers
-    # or dates (text stored as numbers, spreadsheet dates) are formatted once per cell
-    # through a numpy ufunc, still without a Python-level loop of ours.  Blank-looking
-    # cells become NULL and white space around text goes, in Arrow's vectorised kernels.
+def _typed_to_text(arr: pa.Array) -> pa.Array | None:
+    """A column Arrow typed by itself (numbers, dates, booleans) as the text a person reads."""
+    if pa.types.is_floating(arr.type):
+        finite = pc.fill_null(pc.is_finite(arr), True)
+        integral = pc.fill_null(pc.equal(arr, pc.floor(arr)), True)
+        if pc.all(finite).as_py() and pc.all(integral).as_py() and \
+                (pc.max(pc.abs(arr)).as_py() or 0) < 1e16:
+            return pc.cast(pc.cast(arr, pa.int64()), pa.string())
+        return pc.cast(arr, pa.string())
+    if pa.types.is_integer(arr.type):
+        return pc.cast(arr, pa.string())
+    if pa.types.is_timestamp(arr.type):
+        seconds = pc.cast(pc.floor_temporal(arr, unit="second"), pa.timestamp("s"), safe=False)
+        return pc.strftime(seconds, format="%Y-%m-%d %H:%M:%S")
+    if pa.types.is_boolean(arr.type):
+        return pc.if_else(arr, pa.scalar("True"), pa.scalar("False"))
+    if pa.types.is_null(arr.type):
+        return pa.nulls(len(arr), pa.string())
+    return None
+
+
+def _column_to_arrow(values: np.ndarray) -> pa.Array:
+    """One column of cells (an object array) as an Arrow string array, blanks as NULL.
+
+    Pure text goes straight into Arrow; a column Arrow can type by itself (numbers stored
+    as numbers, spreadsheet dates) is formatted by Arrow's vectorised kernels; only a column
+    mixing text with numbers or dates is formatted cell by cell (a numpy ufunc).
+    """
     try:
         arr = pa.array(values, type=pa.string())
     except (pa.ArrowInvalid, pa.ArrowTypeError):
-        arr = pa.array(_format_ufunc(np.array(values, dtype=object)), type=pa.string())
+        # Empty cells come as '' beside numbers: make them None so Arrow can type the column.
+        values = np.where(values == "", None, values)
+        try:
+            arr = _typed_to_text(pa.array(values))
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            arr = None
+        if arr is None:
+            arr = pa.array(_format_ufunc(values), type=pa.string())
     arr = pc.utf8_trim_whitespace(arr)
-    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+    return pc.if_else(pc.equal(arr, ""), _NULL_STRING, arr)
 
 
 def _read_xlsx(path: Path, con: duckdb.DuckDBPyConnection) -> Sheet:
@@ -152,25 +184,32 @@ def _read_xlsx(path: Path, con: duckdb.DuckDBPyConnection) -> Sheet:
     width = max(len(r) for r in rows)
     if any(len(r) != width for r in rows):
         rows = [list(r) + [None] * (width - len(r)) for r in rows]
-    columns = list(zip(*rows))
-    arrays = [pa.array(np.arange(1, len(rows) + 1, dtype=np.int32))]
-    arrays += [_column_to_arrow(col) for col in columns]
-    table = pa.Table.from_arrays(arrays, names=["_row"] + [f"c{i}" for i in range(width)])
-    del columns, rows
-    con.register("_src_arrow", table)
-    return _sheet_from_source(con, width, "_src_arrow")
+    # One C-level pass makes the grid; columns are then sliced without copying cells.
+    grid = np.empty((len(rows), width), dtype=object)
+    grid[:] = rows
+    del rows
+    head = [[(_format_cell(v) or "").replace("\u00a0", " ").strip() for v in r] for r in grid[:HEADER_ROWS_SAMPLED]]
+    return Sheet(head=head, width=width, source="grid", grid=grid)
 
 
-def materialize(con: duckdb.DuckDBPyConnection, sheet: Sheet, keep: list[int]) -> None:
+def materialize(con: duckdb.DuckDBPyConnection, sheet: Sheet, keep: list[int], header_rows: int) -> None:
     """Make ``raw`` (``_row`` + only the columns worth reading) and forget the rest.
 
     Columns not kept (personal data, tool bookkeeping) are never copied further.  For a
-    workbook ``raw`` is a view over the Arrow table already in memory; for a csv file it
-    is one pass over the file, projecting only the kept columns.
+    workbook ``raw`` is a view over an Arrow table of the kept columns (header rows and
+    answers converted separately, so a numeric column stays on Arrow's fast path); for a
+    csv file it is one pass over the file, projecting only the kept columns.
     """
-    cols = "".join(f", c{i}" for i in keep)
-    if sheet.source == "_src_arrow":
-        con.execute(f"CREATE OR REPLACE TEMP VIEW raw AS SELECT _row{cols} FROM _src_arrow")
+    if sheet.source == "grid":
+        grid, n = sheet.grid, sheet.grid.shape[0]
+        arrays = [pa.array(np.arange(1, n + 1, dtype=np.int32))]
+        for i in keep:
+            top = pa.array([_format_cell(v) for v in grid[:header_rows, i]], type=pa.string())
+            arrays.append(pa.concat_arrays([top, _column_to_arrow(grid[header_rows:, i])]))
+        table = pa.Table.from_arrays(arrays, names=["_row"] + [f"c{i}" for i in keep])
+        sheet.grid = None  # cells of columns not kept (personal data) are dropped here
+        con.register("_src_arrow", table)
+        con.execute("CREATE OR REPLACE TEMP VIEW raw AS SELECT * FROM _src_arrow")
         return
     picked = "".join(f', "{sheet.csv_names[i]}" AS c{i}' for i in keep)
     # Row numbers must follow the file: the only step that needs insertion order.
@@ -197,8 +236,8 @@ def release(con: duckdb.DuckDBPyConnection, sheet: Sheet | None) -> None:
     """Drop what reading the sheet left on the connection (and a transcoded temp file)."""
     if sheet is None:
         return
-    con.execute("DROP VIEW IF EXISTS raw" if sheet.source == "_src_arrow" else "DROP TABLE IF EXISTS raw")
-    if sheet.source == "_src_arrow":
+    con.execute("DROP VIEW IF EXISTS raw" if sheet.source == "grid" else "DROP TABLE IF EXISTS raw")
+    if sheet.source == "grid":
         try:
             con.unregister("_src_arrow")
         except Exception:
@@ -250,13 +289,6 @@ def _read_csv(path: Path, con: duckdb.DuckDBPyConnection) -> Sheet:
     head = [[(c or "").replace("\u00a0", " ").strip() for c in r] for r in head]
     return Sheet(head=head, width=len(names), source="csv", csv_path=str(source), csv_names=names,
                  temp_file=str(temp) if temp else None)
-
-
-def _sheet_from_source(con: duckdb.DuckDBPyConnection, width: int, source: str) -> Sheet:
-    cols = ", ".join(f"c{i}" for i in range(width))
-    head = con.execute(f"SELECT {cols} FROM {source} WHERE _row <= {HEADER_ROWS_SAMPLED} ORDER BY _row").fetchall()
-    head = [[(c or "").replace("\u00a0", " ").strip() for c in r] for r in head]
-    return Sheet(head=head, width=width, source=source)
 
 
 def read_sheet(path: str | Path, con: duckdb.DuckDBPyConnection) -> Sheet:
