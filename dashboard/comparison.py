@@ -74,3 +74,23 @@ def choice_measure(survey: str, qid: str, f: Filters, focus: str, peers: list[st
                   data=out[["Option", "Where", "share", "lo", "hi", "n", "suppressed", "min_n"]].reset_index(drop=True),
                   n_text="n = users of each state who answered the question (wave and user-type filters applied)",
                   method=f"Share of users selecting each option. Interval: {INTERVAL}. {_suppression_sentence()}")
+
+
+def rank_first_measure(survey: str, qid: str, f: Filters, focus: str, peers: list[str], title: str, key: str) -> Figure:
+    """Share of those who ranked topics who put each topic first, state beside nation."""
+    df = run_query("rank_counts", survey=survey, question=qid, by="state", **_national(f).params())
+    df = df[df["grp"].notna()]
+    opts = vocab.codes(survey, qid)
+    bases = df.groupby("grp", as_index=False)["n"].first()
+    firsts = df[df["rank"] == 1].groupby(["grp", "option"], as_index=False)["k"].sum()
+    grid = bases.merge(pd.DataFrame({"option": opts}), how="cross")
+    per = grid.merge(firsts, how="left", on=["grp", "option"]).fillna({"k": 0})
+    out = _compare(per, "option", focus, peers)
+    labels = vocab.labels(survey, qid)
+    out["Topic"] = pd.Categorical(out["option"].map(labels), categories=[labels[c] for c in opts], ordered=True)
+    out["min_n"] = settings.min_group()
+    return Figure(key=key, title=title, kind="grouped", category="Topic", series="Where", value="share",
+                  data=out[["Topic", "Where", "share", "lo", "hi", "n", "suppressed", "min_n"]].reset_index(drop=True),
+                  n_text="n = users of each state who ranked training topics (wave and user-type filters applied)",
+                  method=("Share of users who ranked topics who put the topic first. "
+                          f"Interval: {INTERVAL}. {_suppression_sentence()}"))

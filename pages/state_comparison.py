@@ -26,6 +26,8 @@ def build(f: Filters, focus: str, peers: tuple[str, ...]) -> list:
                                   title=f"Confident (agree or strongly agree): {name} beside the nation", **args),
         comparison.choice_measure("users", "U_AWARE", key="cmp_aware",
                                   title=f"Knew the state agency offers each product: {name} beside the nation", **args),
+        comparison.rank_first_measure("users", "U_TRAIN_RANK", key="cmp_training",
+                                      title=f"Training topic ranked first: {name} beside the nation", **args),
         comparison.choice_measure("users", "U_FORMAT", key="cmp_format",
                                   title=f"Preferred training formats: {name} beside the nation", **args),
     ]

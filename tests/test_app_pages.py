@@ -292,3 +292,13 @@ def test_a_small_second_wave_cannot_be_recovered_by_subtracting_waves(app, tmp_p
     both = app("knowledge_gaps", db=path, wave="all")
     no_exception(both)
     assert both.get("plotly_chart") and not both.warning
+
+
+def test_state_comparison_training_first_choices_equal_sql(app, con):
+    at = app("state_comparison", focus="CA")
+    spec = chart_by_title(at, "Training topic ranked first: California")
+    ca = dict(zip(spec["data"][0]["y"], spec["data"][0]["x"]))
+    n, k = con.execute("""SELECT count(DISTINCT response_id), count(*) FILTER (WHERE item = 'find_data' AND score = 1)
+        FROM scores s JOIN respondents r USING (survey, response_id)
+        WHERE s.question_id = 'U_TRAIN_RANK' AND r.state = 'CA'""").fetchone()
+    assert ca["Finding and accessing labor market information"] == pytest.approx(k / n)
