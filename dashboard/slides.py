@@ -613,37 +613,56 @@ def _native_table(slide, header: list[str], rows: list[list[str]], *, shade: lis
     return table
 
 
-def heatmap_grid(fig: Figure) -> tuple[str, list, list, dict, list]:
-    """(row dimension name, rows, columns, {(row, column): value or None}, dropped rows).
+def heatmap_grid(fig: Figure) -> tuple[str, list, list, dict, list, list, dict]:
+    """The heatmap as a grid: (row dimension name, rows, columns, {(row, column): value or None},
+    rows dropped because every cell is suppressed, rows dropped because they hold no value at
+    all, {(row, column): short note for an empty cell that is not suppressed, e.g. "not offered"}).
 
-    The dimension with more values becomes the rows (states, not items, run down the
-    slide), and a row whose every cell is suppressed is dropped.
+    The dimension with more values becomes the rows (states, not items, run down the slide).
     """
     categories, series, _ = chart_frame(fig)
     columns = [name for name, _ in series]
     cells = {(c, name): v for name, values in series for c, v in zip(categories, values)}
-    row_name = fig.category
+    data = fig.data
+    hidden = _suppressed_mask(data, fig.value)
+    flagged = (data[SUPPRESSED_COLUMN].fillna(False).astype(bool) if SUPPRESSED_COLUMN in data.columns
+               else pd.Series(False, index=data.index))
+    notes = {}
+    if "note" in data.columns and fig.series:
+        for c, s_, note, h, f in zip(data[fig.category], data[fig.series], data["note"], hidden, flagged):
+            if h and not f and isinstance(note, str) and 0 < len(note) <= 14:
+                notes[(c, s_)] = note
+    row_name, transposed = fig.category, False
     rows = categories
     if fig.series and len(columns) > len(rows) and len(rows) <= TABLE_MAX_COLUMNS:
         rows, columns = columns, rows
         cells = {(r, c): v for (c, r), v in cells.items()}
-        row_name = fig.series
-    everything = _order(fig.data[fig.category] if row_name == fig.category else fig.data[fig.series])
-    dropped = [r for r in everything if r not in rows]
-    return row_name, rows, columns, cells, dropped
+        notes = {(r, c): v for (c, r), v in notes.items()}
+        row_name, transposed = fig.series, True
+    row_column = fig.series if transposed else fig.category
+    everything = _order(data[row_column])
+    all_flagged = flagged.groupby(data[row_column], sort=False).all()
+    missing = [r for r in everything if r not in rows]
+    suppressed_rows = [r for r in missing if all_flagged.get(r, False)]
+    empty_rows = [r for r in missing if r not in suppressed_rows]
+    return row_name, rows, columns, cells, suppressed_rows, empty_rows, notes
 
 
 def _heatmap_slides(prs, fig: Figure, meta: ViewMeta) -> None:
-    row_name, rows, columns, cells, dropped = heatmap_grid(fig)
+    row_name, rows, columns, cells, dropped, empty, cell_notes = heatmap_grid(fig)
     values = [v for v in cells.values() if v is not None]
     lo, hi = (min(values), max(values)) if values else (0.0, 1.0)
     span = (hi - lo) or 1.0
     notes = value_lines(fig)
+
+    def text(r, c) -> str:
+        v = cells.get((r, c))
+        return cell_notes.get((r, c), "–") if v is None else format_value(v, fig.value_format)
+
     pages = []
     for column_chunk in _chunks(columns, TABLE_MAX_COLUMNS):
         header = [str(row_name).replace("_", " ").capitalize()] + [_label(c) for c in column_chunk]
-        body = [[_label(r)] + ["–" if cells.get((r, c)) is None else format_value(cells[(r, c)], fig.value_format)
-                               for c in column_chunk] for r in rows]
+        body = [[_label(r)] + [text(r, c) for c in column_chunk] for r in rows]
         shade = [[None if cells.get((r, c)) is None else (cells[(r, c)] - lo) / span for c in column_chunk]
                  for r in rows]
         for chunk in _table_pages(header, body, 2.0):
@@ -659,6 +678,8 @@ def _heatmap_slides(prs, fig: Figure, meta: ViewMeta) -> None:
             _empty_message(slide, fig)
         if dropped:
             extra.append(f"Not shown, {suppressed_text(fig)}: " + ", ".join(map(str, dropped)))
+        if empty:
+            extra.append("Not shown, no values: " + ", ".join(map(str, empty)))
         _footer(slide, [fig.n_text, *fig.notes, *extra])
         _speaker_notes(slide, fig, meta, extra, notes)
 

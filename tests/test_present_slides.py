@@ -224,3 +224,21 @@ def test_intervals_are_native_error_bars_matching_lo_and_hi():
     for i, row in shown.iterrows():
         assert plus[i] == pytest.approx(row["hi"] - row["share"])
         assert minus[i] == pytest.approx(row["share"] - row["lo"])
+
+
+def test_heatmap_names_why_a_cell_is_empty():
+    data = pd.DataFrame({"State": ["IL", "IL", "WI", "WI", "VT", "VT", "AS", "AS"],
+                         "Product": ["api", "wage"] * 4,
+                         "aware": [0.3, float("nan"), 0.4, 0.5, float("nan"), float("nan"), float("nan"), float("nan")],
+                         "suppressed": [False, False, False, False, True, True, False, False],
+                         "note": ["", "not offered", "", "", "fewer than 5 responses", "fewer than 5 responses",
+                                  "no responses from producers or users", "no responses from producers or users"]})
+    fig = Figure("aware", "Awareness by state", data, "heatmap", "State", "aware", "Product")
+    slide = deck_of(fig).slides[1]
+    (table,) = tables(slide)
+    body = {row[0]: row[1:] for row in table[1:]}
+    assert body["IL"] == ["30%", "not offered"]
+    assert set(body) == {"IL", "WI"}
+    text = slide_texts(slide)
+    assert "Not shown, fewer than 5 responses: VT" in text
+    assert "Not shown, no values: AS" in text
