@@ -14,7 +14,7 @@ from dashboard import settings, stats, vocab
 from dashboard.db import run_query
 from dashboard.figure import Figure
 from dashboard.filters import Filters
-from dashboard.measures import INTERVAL, _suppression_sentence
+from dashboard.measures import INTERVAL, suppression_sentence
 
 PRODUCERS = "Producers: named as a primary user group"
 USERS = "Users: share of those who answered"
@@ -42,7 +42,7 @@ def named_vs_answered(f: Filters) -> Figure:
                   n_text="Producers: those who answered P_USERS; users: all who answered (state and wave filters)",
                   method=("Producers could name up to three user groups (P_USERS); the users' bars are the mix of "
                           f"user respondents by organization type (U_ROLE). Interval: {INTERVAL}. "
-                          + _suppression_sentence()))
+                          + suppression_sentence()))
 
 
 def _two_sided(df: pd.DataFrame, part: str) -> pd.DataFrame:
@@ -82,7 +82,7 @@ def perception_gap(f: Filters) -> tuple[Figure, Figure]:
     nat["min_n"] = settings.min_group()
     method = ("Knowledge gap = share rating familiarity 1 or 2 of 5. Producers rated how familiar they think their "
               "users are (P_USER_KNOW); users rated themselves (U_KNOW), same items and scale. States with users "
-              "from the multi-state option are left out. " + f"Interval: {INTERVAL}. " + _suppression_sentence())
+              "from the multi-state option are left out. " + f"Interval: {INTERVAL}. " + suppression_sentence())
     overall = Figure(key="perception_overall", kind="grouped", category="Item", series="Who", value="share",
                      title="Knowledge gap as producers see it and as users report it (all selected states)",
                      data=nat[["Item", "Who", "share", "lo", "hi", "n", "suppressed", "min_n"]].reset_index(drop=True),
@@ -121,7 +121,7 @@ def awareness_gap(f: Filters) -> tuple[Figure, Figure]:
     pooled["min_n"] = settings.min_group()
     method = ("A state offers a product when most of its producers who answered P_PRODUCTS say so; awareness is the "
               "share of that state's users who said they knew the agency offers it (U_AWARE, among users who "
-              f"answered). Interval: {INTERVAL}. " + _suppression_sentence())
+              f"answered). Interval: {INTERVAL}. " + suppression_sentence())
     first = Figure(key="awareness_pooled", kind="bar", category="Product", value="share",
                    title="Where the agency offers a product, share of its users who knew",
                    data=pooled[["Product", "share", "lo", "hi", "n", "suppressed", "min_n"]].reset_index(drop=True),
@@ -165,4 +165,4 @@ def maturity_by_state(f: Filters) -> Figure:
                   data=per[["State", "Dimension", "mean", "n", "suppressed", "note", "min_n"]].reset_index(drop=True),
                   n_text="n = producers of the state who rated the dimension",
                   method=(f"Average stage reported by the state's producers ({stages}; 'Don't know' excluded). "
-                          + _suppression_sentence()))
+                          + suppression_sentence()))

@@ -12,7 +12,7 @@ from dashboard import settings, stats, vocab
 from dashboard.db import run_query
 from dashboard.figure import Figure
 from dashboard.filters import Filters
-from dashboard.measures import INTERVAL, _suppression_sentence
+from dashboard.measures import INTERVAL, suppression_sentence
 
 NATION = "Nation (all respondents)"
 
@@ -56,7 +56,7 @@ def matrix_measure(survey: str, qid: str, scores: tuple[int, ...], f: Filters, f
     return Figure(key=key, title=title, kind="grouped", category="Item", series="Where", value="share",
                   data=out[["Item", "Where", "share", "lo", "hi", "n", "suppressed", "min_n"]].reset_index(drop=True),
                   n_text="n = users of each state who rated the item (wave and user-type filters applied)",
-                  method=f"{measure}: share of users answering {words}. Interval: {INTERVAL}. {_suppression_sentence()}")
+                  method=f"{measure}: share of users answering {words}. Interval: {INTERVAL}. {suppression_sentence()}")
 
 
 def choice_measure(survey: str, qid: str, f: Filters, focus: str, peers: list[str], title: str, key: str) -> Figure:
@@ -73,7 +73,7 @@ def choice_measure(survey: str, qid: str, f: Filters, focus: str, peers: list[st
     return Figure(key=key, title=title, kind="grouped", category="Option", series="Where", value="share",
                   data=out[["Option", "Where", "share", "lo", "hi", "n", "suppressed", "min_n"]].reset_index(drop=True),
                   n_text="n = users of each state who answered the question (wave and user-type filters applied)",
-                  method=f"Share of users selecting each option. Interval: {INTERVAL}. {_suppression_sentence()}")
+                  method=f"Share of users selecting each option. Interval: {INTERVAL}. {suppression_sentence()}")
 
 
 def rank_first_measure(survey: str, qid: str, f: Filters, focus: str, peers: list[str], title: str, key: str) -> Figure:
@@ -93,4 +93,4 @@ def rank_first_measure(survey: str, qid: str, f: Filters, focus: str, peers: lis
                   data=out[["Topic", "Where", "share", "lo", "hi", "n", "suppressed", "min_n"]].reset_index(drop=True),
                   n_text="n = users of each state who ranked training topics (wave and user-type filters applied)",
                   method=("Share of users who ranked topics who put the topic first. "
-                          f"Interval: {INTERVAL}. {_suppression_sentence()}"))
+                          f"Interval: {INTERVAL}. {suppression_sentence()}"))

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
-from dashboard import stats, vocab
+from dashboard import settings, stats, vocab
 from dashboard.db import DataUnavailable, run_query
 
 WAVE_KEY, STATES_KEY, TYPES_KEY = "filter_wave", "filter_states", "filter_user_types"
@@ -48,7 +48,8 @@ class Filters:
         return "&".join(parts)
 
 
-def _split(raw) -> list[str]:
+def split_list(raw) -> list[str]:
+    """'IL,WI' (or repeated URL keys) -> ['IL', 'WI']."""
     if raw is None:
         return []
     if isinstance(raw, (list, tuple)):
@@ -77,9 +78,9 @@ def _from_url(opts: dict[str, list[str]]) -> None:
     else:
         st.session_state[WAVE_KEY] = opts["wave"][0] if opts["wave"] else ALL_WAVES
     upper = {s.upper(): s for s in opts["state"]}
-    st.session_state[STATES_KEY] = [upper[s.upper()] for s in _split(qp.get_all("state")) if s.upper() in upper]
+    st.session_state[STATES_KEY] = [upper[s.upper()] for s in split_list(qp.get_all("state")) if s.upper() in upper]
     lower = {t.lower(): t for t in opts["user_type"]}
-    st.session_state[TYPES_KEY] = [lower[t.lower()] for t in _split(qp.get_all("user_type")) if t.lower() in lower]
+    st.session_state[TYPES_KEY] = [lower[t.lower()] for t in split_list(qp.get_all("user_type")) if t.lower() in lower]
 
 
 def _keep_valid(opts: dict[str, list[str]]) -> None:
@@ -149,7 +150,7 @@ def leak_warning(f: Filters) -> str | None:
     """
     if not f.states and not f.user_types and f.wave is None:
         return None
-    m = stats_min()
+    m = settings.min_group()
     this_wave = run_query("respondent_counts", wave=f.wave, states=[], user_types=[])
     all_waves = run_query("respondent_counts", wave=None, states=[], user_types=[]) if f.wave else this_wave
     for survey in ("users", "producers"):
@@ -173,6 +174,3 @@ def leak_warning(f: Filters) -> str | None:
     return None
 
 
-def stats_min() -> int:
-    from dashboard import settings
-    return settings.min_group()

@@ -36,7 +36,7 @@ def _memo(fn):
 GROUP_NAMES = {"overall": "All", "state": "State", "user_type": "User type"}
 
 
-def _suppression_sentence(m: int | None = None) -> str:
+def suppression_sentence(m: int | None = None) -> str:
     m = m or settings.min_group()
     return (f"Groups with fewer than {m} responses are not shown; where hiding one group could be undone by "
             "subtraction from a total, a second group is hidden too.")
@@ -111,7 +111,7 @@ def likert(survey: str, qid: str, f: Filters, title: str, key: str, who: str = "
         n_text=base_text(n_all, who) + "; each item's base is those who rated it",
         method=(f"Share of {who} choosing each answer, among those who rated the item ('Don't know' and "
                 f"'N/A' excluded). Lower answers to the left of zero, higher to the right; the middle answer "
-                f"is split across zero. {_suppression_sentence()}"),
+                f"is split across zero. {suppression_sentence()}"),
     )
 
 
@@ -134,7 +134,7 @@ def matrix_share(survey: str, qid: str, f: Filters, scores: tuple[int, ...], by:
     df[GROUP_NAMES[by]] = _ordered_labels(_group_labels(df["grp"], by, survey), _group_order(df["grp"], by, survey))
     words = {(1, 2): "score 1 or 2", (3, 4): "score 3 or 4"}.get(tuple(scores), f"score {scores}")
     method = (f"{measure}: share of {who} who rated the item {words}, among those who rated it. "
-              f"Interval: {INTERVAL}. {_suppression_sentence()}")
+              f"Interval: {INTERVAL}. {suppression_sentence()}")
     n_text = base_text(total, who)
     if grouped:
         # states as rows read better than 55 columns; user types fit as columns
@@ -180,7 +180,7 @@ def choice_share(survey: str, qid: str, f: Filters, title: str, key: str, by: st
     what = "chose" if q.type == "single" else "selected"
     method = (f"Share of {who} who {what} each option, among those who answered the question"
               f"{' (more than one option allowed, so shares add to more than 100%)' if q.type == 'multi' else ''}. "
-              f"Interval: {INTERVAL}. {_suppression_sentence()}")
+              f"Interval: {INTERVAL}. {suppression_sentence()}")
     n_text = base_text(total, who)
     if grouped:
         df[GROUP_NAMES[by]] = _ordered_labels(_group_labels(df["grp"], by, survey), _group_order(df["grp"], by, survey))
@@ -236,7 +236,7 @@ def rank_table(survey: str, qid: str, f: Filters, by: str = "overall") -> pd.Dat
 def rank_figures(survey: str, qid: str, f: Filters, key: str) -> list[Figure]:
     q = vocab.question(survey, qid)
     m = q.max_rank or 3
-    method = RANK_METHOD.format(m=m, m2=m - 1) + " " + _suppression_sentence()
+    method = RANK_METHOD.format(m=m, m2=m - 1) + " " + suppression_sentence()
     df = rank_table(survey, qid, f, "overall").sort_values("points", ascending=False, na_position="last")
     df["Topic"] = df["Topic"].astype(str)
     n_text = base_text(df["n"].max() if len(df) and df["n"].notna().any() else 0, "users")

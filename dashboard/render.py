@@ -12,7 +12,7 @@ import contextlib
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, settings, stats
+from dashboard import charts, stats
 from dashboard.db import DataUnavailable, run_query
 from dashboard.figure import Figure, ViewMeta
 from dashboard.filters import Filters, leak_warning
@@ -180,10 +180,6 @@ def slides_button(figures: list[Figure], meta: ViewMeta) -> None:
                        file_name=f"{meta.page.lower().replace(' ', '-')}.pptx",
                        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
                        key=f"slides_{meta.page}", on_click="ignore", type="primary")
-
-
-def min_group() -> int:
-    return settings.min_group()
 
 
 # ---------------------------------------------------------------------------- caching

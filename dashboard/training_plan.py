@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard import measures, settings, stats, vocab
+from dashboard import measures, settings, stats
 from dashboard.figure import Figure
 from dashboard.filters import Filters
 
@@ -51,7 +51,3 @@ def plan(f: Filters) -> Figure:
                 f"(U_FORMAT). User types with {stats.suppressed_text()} are not described."),
     )
 
-
-def user_type_order() -> list[str]:
-    q = vocab.user_type_question()
-    return [o.label for o in q.options] if q else []

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import filters, render, settings, stats
+from dashboard import render, settings, stats
 from dashboard.db import run_query
 from dashboard.frame import ensure
 

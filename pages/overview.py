@@ -40,7 +40,7 @@ def build(f: filters.Filters) -> list:
         category="User type", value="share",
         data=mix[["User type", "share", "n", "suppressed"]].assign(min_n=m).reset_index(drop=True),
         n_text=measures.base_text(n_users, "users"),
-        method="Share of users of each organization type. " + measures._suppression_sentence(),
+        method="Share of users of each organization type. " + measures.suppression_sentence(),
     )
     gaps = measures.matrix_share("users", "U_KNOW", f, (1, 2), "overall", key="top_gaps", measure="Knowledge gap",
                                  title=f"Top {TOP} knowledge gaps: share of users not or only slightly familiar")

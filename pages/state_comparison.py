@@ -61,7 +61,7 @@ with render.guard():
     if FOCUS not in st.session_state:
         wanted = (st.query_params.get("focus") or (f.states[0] if f.states else states[0])).upper()
         st.session_state[FOCUS] = wanted if wanted in states else states[0]
-        st.session_state[PEERS] = [p for p in filters._split(st.query_params.get("peers")) if p in states]
+        st.session_state[PEERS] = [p for p in filters.split_list(st.query_params.get("peers")) if p in states]
     if st.session_state[FOCUS] not in states:
         st.session_state[FOCUS] = states[0]
     st.session_state[PEERS] = [p for p in st.session_state.get(PEERS, []) if p in states
