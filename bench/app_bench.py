@@ -32,8 +32,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-# AppTest runs pages without a server; Streamlit warns about that on every run.
-os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")
 
 RERUN_TARGET_S = 0.3
 FIRST_CHART_TARGET_S = 3.0
@@ -80,9 +78,12 @@ def build_database(path: Path, users: int, producers: int) -> float:
 
 def rerun_times(page_path: str, default: bool, states: list[str], timeout: float) -> dict:
     """Median rerun time of ``page_path`` after each States filter change, in process."""
+    import streamlit.logger
     from streamlit.testing.v1 import AppTest
 
     from dashboard.filters import STATES_KEY
+
+    streamlit.logger.set_log_level("error")   # "no runtime / missing ScriptRunContext" on every run
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
     t0 = time.perf_counter()

@@ -176,21 +176,51 @@ def screenshot_whole_app(page, path, width: int = 1400, max_height: int = 9000) 
     page.screenshot(path=str(path))
 
 
-def open_page(page, url: str, expect_chart: bool = True, timeout_ms: int = 90_000) -> dict:
-    """Open ``url``, wait for the run to finish (and a chart), and report what is on screen."""
-    page.goto(url)
-    wait_for_app(page, timeout_ms)
-    if expect_chart:
-        page.wait_for_selector(CHART_SELECTOR, timeout=timeout_ms)
-        # plotly draws after the element appears; a geo chart also waits for its geometry.
-        page.wait_for_function(
-            """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
-                   .every(g => g._fullLayout && g.querySelector('.main-svg'))""", timeout=timeout_ms)
-        if page.locator("g.geo").count():
-            page.wait_for_function(f"() => ({FILLED_STATES_JS})() > 0", timeout=timeout_ms)
+def wait_for_charts(page, timeout_ms: int = 90_000, settle_ms: int = 1_000) -> None:
+    """Until every Streamlit plotly element on the page has drawn, and their number has stopped
+    changing for ``settle_ms`` (the frontend adds elements a while after the script finished)."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    last, stable_since = None, None
+    while True:
+        state = page.evaluate("""() => {
+            const boxes = Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"]'));
+            const drawn = boxes.filter(b => { const g = b.querySelector('.js-plotly-plot');
+                return g && g._fullLayout && g.querySelector('.main-svg'); });
+            const geos = Array.from(document.querySelectorAll('.js-plotly-plot g.geo'));
+            return [boxes.length, drawn.length, geos.length,
+                    document.querySelectorAll('path.choroplethlocation').length];
+        }""")
+        now = time.monotonic()
+        boxes, drawn, geos, shapes = state
+        ready = boxes > 0 and drawn == boxes and (geos == 0 or shapes > 0)
+        if ready and state == last:
+            if now - stable_since >= settle_ms / 1000:
+                return
+        else:
+            stable_since = now
+        last = state
+        if now > deadline:
+            raise TimeoutError(f"charts not drawn after {timeout_ms / 1000:.0f} s "
+                               f"(elements {boxes}, drawn {drawn}, maps {geos}, state shapes {shapes})")
+        time.sleep(0.25)
+
+
+def on_screen(page) -> dict:
+    """What the page shows now: charts, exceptions, maps and their filled state shapes."""
     return {
         "charts": page.locator(CHART_SELECTOR).count(),
         "exceptions": [e.inner_text() for e in page.locator(EXCEPTION_SELECTOR).all()],
-        "maps": page.locator("g.geo").count(),
+        "maps": page.locator(".js-plotly-plot g.geo").count(),
         "filled_states": page.evaluate(FILLED_STATES_JS),
     }
+
+
+def open_page(page, url: str, expect_chart: bool = True, timeout_ms: int = 90_000) -> dict:
+    """Open ``url``, wait for the run to finish (and its charts), and report what is on screen."""
+    page.goto(url)
+    wait_for_app(page, timeout_ms)
+    if expect_chart:
+        if page.locator(EXCEPTION_SELECTOR).count():
+            return on_screen(page)   # an error instead of charts: report it rather than time out
+        wait_for_charts(page, timeout_ms)
+    return on_screen(page)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from tests.browser.browser import (
-    ROOT, EXCEPTION_SELECTOR, OfflineContext, discover_pages, open_page, screenshot_whole_app, slugify,
+    ROOT, EXCEPTION_SELECTOR, OfflineContext, discover_pages, on_screen, open_page, screenshot_whole_app, slugify,
     streamlit_server, url_path, wait_for_app,
 )
 
@@ -23,7 +23,7 @@ PAGES_WITHOUT_CHARTS = {"methods"}
 MIN_PAGES = 6
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def fixture_db(tmp_path_factory):
     from etl.synthetic import generate, write_database
 
@@ -32,9 +32,15 @@ def fixture_db(tmp_path_factory):
     return path
 
 
-@pytest.fixture(scope="session")
-def app_url(fixture_db, tmp_path_factory):
-    log = tmp_path_factory.mktemp("applog") / "streamlit.log"
+@pytest.fixture(scope="package")
+def app_log(tmp_path_factory):
+    """The server's output: with showErrorDetails off, the traceback of an on-screen error is only here."""
+    return tmp_path_factory.mktemp("applog") / "streamlit.log"
+
+
+@pytest.fixture(scope="package")
+def app_url(fixture_db, app_log):
+    log = app_log
     try:
         with streamlit_server(fixture_db, log) as url:
             yield url
@@ -42,7 +48,7 @@ def app_url(fixture_db, tmp_path_factory):
         raise RuntimeError(f"{err}\n--- streamlit log ---\n{log.read_text()[-4000:]}") from None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def app_pages(browser, app_url):
     ctx = OfflineContext(browser)
     try:
@@ -73,6 +79,10 @@ def _visit(browser, title: str, url: str, slug: str, expect_chart: bool) -> Visi
         visit.seen = open_page(page, url, expect_chart=expect_chart)
     except Exception as err:   # a timeout names the page instead of stopping the others
         visit.error = f"{type(err).__name__}: {str(err).splitlines()[0]}"
+        try:
+            visit.seen = on_screen(page)
+        except Exception:
+            pass
     finally:
         SHOTS.mkdir(parents=True, exist_ok=True)
         screenshot_whole_app(page, SHOTS / f"{slug}.png")
@@ -81,7 +91,7 @@ def _visit(browser, title: str, url: str, slug: str, expect_chart: bool) -> Visi
     return visit
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def visits(browser, app_url, app_pages) -> list[Visit]:
     """Each page opened once, in a fresh offline browser context, with a screenshot."""
     out = []
@@ -97,13 +107,16 @@ def test_navigation_lists_the_pages(app_pages):
 
 def test_every_page_finishes_with_its_charts(visits):
     problems = [f"{v.title} ({v.url}): {v.error}" for v in visits if v.error]
-    problems += [f"{v.title}: no chart" for v in visits if not v.error and v.expect_chart and not v.seen["charts"]]
+    problems += [f"{v.title}: no chart" for v in visits
+                 if not v.error and v.expect_chart and not v.seen["charts"] and not v.seen["exceptions"]]
     assert not problems, "\n".join(problems)
 
 
-def test_no_page_shows_an_exception(visits):
+def test_no_page_shows_an_exception(visits, app_log):
     shown = {v.title: v.seen["exceptions"][0][:300] for v in visits if v.seen.get("exceptions")}
-    assert not shown, shown
+    log = app_log.read_text(errors="replace") if app_log.exists() else ""
+    traceback = log[log.rfind("Traceback"):][:3000] if "Traceback" in log else "(no traceback in the server log)"
+    assert not shown, f"{shown}\n--- last traceback in the streamlit log ---\n{traceback}"
 
 
 def test_no_javascript_errors(visits):
