@@ -72,7 +72,7 @@ def rank_measure(f: Filters, state: str) -> Figure:
                   title=f"Training topics (average points): {vocab.state_label(state)} beside the nation",
                   data=out[["Topic", "Where", "points", "n", "suppressed", "min_n"]].reset_index(drop=True),
                   n_text="n = users who ranked at least one topic (wave and user-type filters applied)",
-                  method=measures.RANK_METHOD.format(m=m, m2=m - 1) + " " + measures._suppression_sentence())
+                  method=measures.RANK_METHOD.format(m=m, m2=m - 1) + " " + measures.suppression_sentence())
 
 
 def beside_nation(f: Filters, state: str) -> list[Figure]:
@@ -149,7 +149,7 @@ def gaps(f: Filters, state: str) -> list[Figure]:
     know = vocab.labels("users", "U_KNOW")
     aware = vocab.labels("users", "U_AWARE")
     method_suffix = f" A figure needs at least the minimum number of both the state's producers and its users. " \
-                    + measures._suppression_sentence()
+                    + measures.suppression_sentence()
     return [
         Figure(key="brief_perception", kind="grouped", category="Item", series="Who", value="share",
                title=f"Perception gap in {name}: knowledge gap as producers see it and as users report it",
