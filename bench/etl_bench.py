@@ -84,6 +84,8 @@ def main() -> int:
     print(f"  (CPU seconds of the best load: {min(l['cpu_seconds'] for l in loads):.1f}; wall times depend on "
           f"what else the machine runs: load average now {os.getloadavg()[0]:.1f})")
 
+    if not args.csv_rows:
+        return 0
     csv = _export(args.csv_rows, "csv")
     res = _child("load", csv, db)
     gb = res["max_rss_mb"] / 1024

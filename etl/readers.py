@@ -13,7 +13,6 @@ anything is decompressed).
 from __future__ import annotations
 
 import codecs
-import datetime as dt
 import os
 import tempfile
 import zipfile
@@ -39,8 +38,8 @@ _ZIP_MAGIC = b"PK\x03\x04"
 class Sheet:
     head: list[list[str]]   # the first rows, cells as stripped strings ('' for blank)
     width: int              # number of columns (c0 .. c{width-1})
-    source: str             # "grid" (workbook cells in memory) or "csv" (read from csv_path)
-    grid: np.ndarray | None = None
+    source: str             # "arrow" (workbook cells in memory) or "csv" (read from csv_path)
+    table: pa.Table | None = None
     csv_path: str | None = None
     csv_names: list[str] | None = None
     temp_file: str | None = None   # a transcoded copy to delete after the load
@@ -89,125 +88,61 @@ def _check_zip(path: Path) -> None:
             raise LoadError(f"the workbook looks like a zip bomb ({i.filename} compresses {i.file_size // max(i.compress_size, 1)}:1)")
 
 
-def _format_cell(value) -> str | None:
-    """One non-string cell as the text a person would read in the sheet."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "True" if value else "False"
-    if isinstance(value, float):
-        if value != value:  # NaN
-            return None
-        if value.is_integer() and abs(value) < 1e16:
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, (dt.date, dt.time)):
-        return value.isoformat()
-    if isinstance(value, dt.timedelta):
-        return str(value)
-    return str(value)
-
-
-_format_ufunc = np.frompyfunc(_format_cell, 1, 1)
-_NULL_STRING = pa.scalar(None, pa.string())
-
-
-def _typed_to_text(arr: pa.Array) -> pa.Array | None:
-    """A column Arrow typed by itself (numbers, dates, booleans) as the text a person reads."""
-    if pa.types.is_floating(arr.type):
-        finite = pc.fill_null(pc.is_finite(arr), True)
-        integral = pc.fill_null(pc.equal(arr, pc.floor(arr)), True)
-        if pc.all(finite).as_py() and pc.all(integral).as_py() and \
-                (pc.max(pc.abs(arr)).as_py() or 0) < 1e16:
-            return pc.cast(pc.cast(arr, pa.int64()), pa.string())
-        return pc.cast(arr, pa.string())
-    if pa.types.is_integer(arr.type):
-        return pc.cast(arr, pa.string())
-    if pa.types.is_timestamp(arr.type):
-        seconds = pc.cast(pc.floor_temporal(arr, unit="second"), pa.timestamp("s"), safe=False)
-        return pc.strftime(seconds, format="%Y-%m-%d %H:%M:%S")
-    if pa.types.is_boolean(arr.type):
-        return pc.if_else(arr, pa.scalar("True"), pa.scalar("False"))
-    if pa.types.is_null(arr.type):
-        return pa.nulls(len(arr), pa.string())
-    return None
-
-
-def _column_to_arrow(values: np.ndarray) -> pa.Array:
-    """One column of cells (an object array) as an Arrow string array, blanks as NULL.
-
-    Pure text goes straight into Arrow; a column Arrow can type by itself (numbers stored
-    as numbers, spreadsheet dates) is formatted by Arrow's vectorised kernels; only a column
-    mixing text with numbers or dates is formatted cell by cell (a numpy ufunc).
-    """
-    try:
-        arr = pa.array(values, type=pa.string())
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        # Empty cells come as '' beside numbers: make them None so Arrow can type the column.
-        values = np.where(values == "", None, values)
-        try:
-            arr = _typed_to_text(pa.array(values))
-        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-            arr = None
-        if arr is None:
-            arr = pa.array(_format_ufunc(values), type=pa.string())
-    arr = pc.utf8_trim_whitespace(arr)
+def _clean(arr: pa.Array) -> pa.Array:
+    """Blank-looking cells become NULL; white space around text goes (Arrow kernels)."""
+    arr = pc.utf8_trim_whitespace(pc.replace_substring(arr, "\u00a0", " "))
     return pc.if_else(pc.equal(arr, ""), _NULL_STRING, arr)
 
 
+_NULL_STRING = pa.scalar(None, pa.string())
+
+
 def _read_xlsx(path: Path, con: duckdb.DuckDBPyConnection) -> Sheet:
+    """The first visible sheet with data, every cell as text, straight into Arrow.
+
+    fastexcel drives the same Rust calamine parser as python-calamine but hands back Arrow
+    columns (numbers written as a person reads them, dates as ``YYYY-MM-DD HH:MM:SS``)
+    instead of one Python object per cell.
+    """
     _check_zip(path)
-    from python_calamine import CalamineWorkbook
+    import fastexcel
 
     try:
-        wb = CalamineWorkbook.from_path(str(path))
-        sheet = None
-        for meta in wb.sheets_metadata:
-            if "visible" not in str(meta.visible).lower() or "hidden" in str(meta.visible).lower():
+        reader = fastexcel.read_excel(str(path))
+        table = None
+        for name in reader.sheet_names:
+            sheet = reader.load_sheet(name, header_row=None, dtypes="string")
+            if str(sheet.visible).lower() != "visible" or sheet.height == 0 or sheet.width == 0:
                 continue
-            candidate = wb.get_sheet_by_name(meta.name)
-            if candidate.height > 0 and candidate.width > 0:
-                sheet = candidate
-                break
-        if sheet is None:
-            raise LoadError("the workbook has no sheet with data")
-        rows = sheet.to_python(skip_empty_area=False)
-    except LoadError:
-        raise
-    except Exception as exc:  # calamine raises its own error types for damaged parts
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            table = sheet.to_arrow()
+            break
+    except Exception as exc:  # fastexcel raises its own error types for damaged parts
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise LoadError(f"cannot read the workbook ({first[:200]})") from None
-    if not rows:
-        raise LoadError("the workbook has no rows")
-    width = max(len(r) for r in rows)
-    if any(len(r) != width for r in rows):
-        rows = [list(r) + [None] * (width - len(r)) for r in rows]
-    # One C-level pass makes the grid; columns are then sliced without copying cells.
-    grid = np.empty((len(rows), width), dtype=object)
-    grid[:] = rows
-    del rows
-    head = [[(_format_cell(v) or "").replace("\u00a0", " ").strip() for v in r] for r in grid[:HEADER_ROWS_SAMPLED]]
-    return Sheet(head=head, width=width, source="grid", grid=grid)
+    if table is None:
+        raise LoadError("the workbook has no sheet with data")
+    width = table.num_columns
+    columns = [c if c.type == pa.string() else pc.cast(c, pa.string()) for c in table.columns]
+    n = table.num_rows
+    table = pa.Table.from_arrays([pa.array(np.arange(1, n + 1, dtype=np.int32))] + columns,
+                                 names=["_row"] + [f"c{i}" for i in range(width)])
+    head = [[(v or "").replace("\u00a0", " ").strip() for v in row.values()]
+            for row in table.slice(0, HEADER_ROWS_SAMPLED).drop_columns(["_row"]).to_pylist()]
+    return Sheet(head=head, width=width, source="arrow", table=table)
 
 
-def materialize(con: duckdb.DuckDBPyConnection, sheet: Sheet, keep: list[int], header_rows: int) -> None:
+def materialize(con: duckdb.DuckDBPyConnection, sheet: Sheet, keep: list[int]) -> None:
     """Make ``raw`` (``_row`` + only the columns worth reading) and forget the rest.
 
     Columns not kept (personal data, tool bookkeeping) are never copied further.  For a
-    workbook ``raw`` is a view over an Arrow table of the kept columns (header rows and
-    answers converted separately, so a numeric column stays on Arrow's fast path); for a
-    csv file it is one pass over the file, projecting only the kept columns.
+    workbook ``raw`` is a view over an Arrow table of the kept columns; for a csv file it
+    is one pass over the file, projecting only the kept columns.
     """
-    if sheet.source == "grid":
-        grid, n = sheet.grid, sheet.grid.shape[0]
-        arrays = [pa.array(np.arange(1, n + 1, dtype=np.int32))]
-        for i in keep:
-            top = pa.array([_format_cell(v) for v in grid[:header_rows, i]], type=pa.string())
-            arrays.append(pa.concat_arrays([top, _column_to_arrow(grid[header_rows:, i])]))
-        table = pa.Table.from_arrays(arrays, names=["_row"] + [f"c{i}" for i in keep])
-        sheet.grid = None  # cells of columns not kept (personal data) are dropped here
+    if sheet.source == "arrow":
+        t = sheet.table
+        table = pa.Table.from_arrays([t.column("_row")] + [_clean(t.column(f"c{i}")) for i in keep],
+                                     names=["_row"] + [f"c{i}" for i in keep])
+        sheet.table = None  # cells of columns not kept (personal data) are dropped here
         con.register("_src_arrow", table)
         con.execute("CREATE OR REPLACE TEMP VIEW raw AS SELECT * FROM _src_arrow")
         return
@@ -236,8 +171,8 @@ def release(con: duckdb.DuckDBPyConnection, sheet: Sheet | None) -> None:
     """Drop what reading the sheet left on the connection (and a transcoded temp file)."""
     if sheet is None:
         return
-    con.execute("DROP VIEW IF EXISTS raw" if sheet.source == "grid" else "DROP TABLE IF EXISTS raw")
-    if sheet.source == "grid":
+    con.execute("DROP VIEW IF EXISTS raw" if sheet.source == "arrow" else "DROP TABLE IF EXISTS raw")
+    if sheet.source == "arrow":
         try:
             con.unregister("_src_arrow")
         except Exception:
