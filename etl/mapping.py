@@ -307,7 +307,7 @@ def responses_raw(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
     )
     # Row-level rejects: a date or Finished flag that could not be read (the answers still load).
     con.execute(
-        f"""
+        """
         CREATE OR REPLACE TEMP TABLE row_rejects AS
         SELECT _row, $dh AS header, date_raw AS value, 'date not recognised' AS reason
         FROM resp_raw WHERE date_raw IS NOT NULL AND submitted_at IS NULL
