@@ -165,6 +165,27 @@ def leak_warning(f: Filters) -> str | None:
         selected = count(this_wave, True, True)
         if not selected:
             continue
+        # a small state or user type inside a larger selection would be the difference between this
+        # view and the same view without it: refuse it by name (as the grey map already shows it is small)
+        w = this_wave[this_wave["survey"] == survey]
+        if f.user_types and survey == "users":
+            w_types = w[w["user_type"].isin(f.user_types)]
+        else:
+            w_types = w
+        if len(f.states) > 1:
+            per_state = w_types[w_types["state"].isin(f.states)].groupby("state")["n"].sum()
+            small = [vocab.state_label(c) for c, n in per_state.items() if 0 < n < m]
+            if small:
+                return (f"{', '.join(small)} {'has' if len(small) == 1 else 'have'} fewer than {m} {survey} "
+                        "responses for this selection, so adding or removing it would reveal those few. "
+                        "Remove it from the States filter to see results.")
+        if survey == "users" and len(f.user_types) > 1:
+            w_states = w[w["state"].isin(f.states)] if f.states else w
+            per_type = w_states[w_states["user_type"].isin(f.user_types)].groupby("user_type")["n"].sum()
+            small = [vocab.user_type_label(c) for c, n in per_type.items() if 0 < n < m]
+            if small:
+                return (f"{', '.join(small)}: fewer than {m} users for this selection, so adding or removing it "
+                        "would reveal those few. Remove it from the User types filter to see results.")
         complements = [count(this_wave, False, False) - selected, count(this_wave, True, False) - selected,
                        count(this_wave, False, True) - selected, count(all_waves, True, True) - selected]
         if stats.selection_leaves_out_few(selected, complements, m):

@@ -48,7 +48,8 @@ st.markdown(f"""
   hiding one small group is not enough; a second group is hidden too (or the total, when nothing else can be hidden).
 - **Filters.** A selection that leaves out only 1 to {m - 1} respondents compared with a wider view (all states,
   all user types or all waves; for example, all states but one small one) shows nothing, since the difference would
-  reveal those few.
+  reveal those few. Likewise a state or user type with 1 to {m - 1} responses cannot be part of a larger selection
+  (the view with it minus the view without it would be that group).
 - **Open answers** are shown only for groups of **{mt} or more** answers, and without state or organization type.
 - The minimums are settings (environment variables `LMI_MIN_GROUP`, now {m}, and `LMI_MIN_TEXT_GROUP`, now {mt}).
 """)
