@@ -60,8 +60,12 @@ def _state_names() -> dict[str, str]:
     return {s.code: s.name for s in load_codebook().states}
 
 
+# Column names that read badly as labels ("N" on a colour bar).
+_LABELS = {"n": "Respondents", "share": "Share", "pct": "Share"}
+
+
 def _label(column: str) -> str:
-    return column.replace("_", " ").strip().capitalize()
+    return _LABELS.get(column, column.replace("_", " ").strip().capitalize())
 
 
 def state_choropleth(

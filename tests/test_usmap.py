@@ -38,7 +38,7 @@ def test_suppressed_hover_says_why_and_leaks_nothing():
 def test_hover_shows_state_name_value_and_extra_columns():
     shown = state_choropleth(_data(), "state", "share", hover_cols=("n",)).data[0]
     assert shown.customdata[0][0] == "California" and shown.customdata[0][1] == 50
-    assert "%{z:.0%}" in shown.hovertemplate and "N: %{customdata[1]}" in shown.hovertemplate
+    assert "%{z:.0%}" in shown.hovertemplate and "Respondents: %{customdata[1]}" in shown.hovertemplate
 
 
 def test_all_suppressed_draws_only_grey_and_no_colour_bar():
