@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import settings, stats, vocab
-from dashboard.db import DataUnavailable, run_query
+from dashboard.db import DataUnavailable, run_query, signature
 
 WAVE_KEY, STATES_KEY, TYPES_KEY = "filter_wave", "filter_states", "filter_user_types"
 ALL_WAVES = "all"
@@ -142,6 +142,16 @@ def respondents(f: Filters) -> pd.DataFrame:
 
 
 def leak_warning(f: Filters) -> str | None:
+    """``_leak_warning(f)``, cached per database version, minimum group size and selection (every rerun asks)."""
+    return _cached_leak_warning(signature(), settings.min_group(), f)
+
+
+@st.cache_data(max_entries=1024, show_spinner=False)
+def _cached_leak_warning(sig, min_group: int, f: Filters) -> str | None:
+    return _leak_warning(f)
+
+
+def _leak_warning(f: Filters) -> str | None:
     """A message when this selection could be subtracted from a broader view to reveal a small group.
 
     Broader views anyone can open: no state filter, no user-type filter, neither, and all

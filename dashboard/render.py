@@ -185,11 +185,14 @@ def slides_button(figures: list[Figure], meta: ViewMeta) -> None:
 # ---------------------------------------------------------------------------- caching
 # Building a page's figures is pandas and plotly work that costs far more than the (already
 # cached) SQL on a big database.  The finished figures are cached per page, database file
-# version and arguments, so a rerun with filters seen before only unpickles them.
+# version and arguments.  st.cache_resource, not st.cache_data: cache_data would pickle the
+# figures, and unpickling a plotly Figure re-validates every property (0.2 s a page, longer
+# than drawing it).  The cached list is shared by every session, so it is read-only: nothing
+# after this point changes a Figure (presenter mode draws on a deep copy).
 _BUILDERS: dict[str, object] = {}
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
+@st.cache_resource(max_entries=512, show_spinner=False)
 def _cached_build(name: str, sig: tuple, args: tuple, kwargs: dict) -> list[Figure]:
     figures = _BUILDERS[name](*args, **kwargs)
     for fig in figures:

@@ -32,10 +32,17 @@ def suppressed_text(min_size: int | None = None) -> str:
     return f"fewer than {min_size or settings.min_group()} responses"
 
 
+def _floats(values) -> np.ndarray:
+    """Any column or sequence of numbers as float64, missing and non-numbers as NaN."""
+    if isinstance(values, pd.Series):
+        return pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    return pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+
+
 def wilson(k, n, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval for k successes out of n; NaN where n is 0 or missing."""
-    k = np.asarray(pd.to_numeric(pd.Series(k), errors="coerce"), dtype=float)
-    n = np.asarray(pd.to_numeric(pd.Series(n), errors="coerce"), dtype=float)
+    k = _floats(k)
+    n = _floats(n)
     with np.errstate(divide="ignore", invalid="ignore"):
         p = k / n
         denom = 1 + z**2 / n
@@ -57,26 +64,17 @@ def _as_list(cols) -> list[str]:
     return list(cols)
 
 
-def flag_suppressed(df: pd.DataFrame, n: str = "n", partition: Sequence[str] | str | None = None,
-                    group: str | None = None, min_size: int | None = None) -> pd.DataFrame:
-    """Add ``suppressed`` (bool) and ``total_suppressed`` (bool) columns.
-
-    ``partition``: columns that identify one set of groups adding up to a shown total (for
-    a heatmap of items x states: partition by item, the groups are the states).  ``group``
-    names the column of the groups; when None, rows are suppressed on their own (primary
-    suppression only -- use that only where no total of the groups is ever shown).
-    """
-    m = min_size or settings.min_group()
-    out = df.copy()
-    base = pd.to_numeric(out[n], errors="coerce").fillna(0).to_numpy(dtype=float)
+def _suppression(df: pd.DataFrame, base: np.ndarray, partition, group: str | None,
+                 m: int) -> tuple[np.ndarray, np.ndarray]:
+    """(suppressed, total_suppressed) per row, by the primary and complementary rules above."""
     hidden = (base > 0) & (base < m)
-    total_hidden = np.zeros(len(out), dtype=bool)
+    total_hidden = np.zeros(len(df), dtype=bool)
     if group is not None and hidden.any():
         keys = _as_list(partition)
         if keys:
-            codes = out.groupby(keys[0] if len(keys) == 1 else keys, sort=False, dropna=False).ngroup().to_numpy()
+            codes = df.groupby(keys[0] if len(keys) == 1 else keys, sort=False, dropna=False).ngroup().to_numpy()
         else:
-            codes = np.zeros(len(out), dtype=int)
+            codes = np.zeros(len(df), dtype=int)
         # only partitions with a primary-suppressed group need the (slow) second look
         for code in np.unique(codes[hidden]):
             idx = np.flatnonzero(codes == code)
@@ -91,25 +89,40 @@ def flag_suppressed(df: pd.DataFrame, n: str = "n", partition: Sequence[str] | s
                     break
                 h[candidates[np.argmin(b[candidates])]] = True   # first of equals: stable
             hidden[idx] = h
-    out["suppressed"] = hidden
-    out["total_suppressed"] = total_hidden
-    return out
+    return hidden, total_hidden
+
+
+def flag_suppressed(df: pd.DataFrame, n: str = "n", partition: Sequence[str] | str | None = None,
+                    group: str | None = None, min_size: int | None = None) -> pd.DataFrame:
+    """Add ``suppressed`` (bool) and ``total_suppressed`` (bool) columns.
+
+    ``partition``: columns that identify one set of groups adding up to a shown total (for
+    a heatmap of items x states: partition by item, the groups are the states).  ``group``
+    names the column of the groups; when None, rows are suppressed on their own (primary
+    suppression only -- use that only where no total of the groups is ever shown).
+    """
+    m = min_size or settings.min_group()
+    hidden, total_hidden = _suppression(df, np.nan_to_num(_floats(df[n])), partition, group, m)
+    return df.assign(suppressed=hidden, total_suppressed=total_hidden)
+
+
+# Every page rerun passes a dozen small tables through here, so the columns are computed as
+# numpy arrays and set in one assign: per-column pandas assignment cost more than the maths.
+def _blanked(df: pd.DataFrame, value_cols: Iterable[str], n: str, m: int) -> dict:
+    hide = df["suppressed"].fillna(False).to_numpy(dtype=bool)
+    cols = {c: np.where(hide, np.nan, _floats(df[c])) for c in value_cols if c in df.columns}
+    base = np.where(hide, np.nan, _floats(df[n]))
+    missing = np.isnan(base)
+    cols[n] = pd.arrays.IntegerArray(np.nan_to_num(base).astype("int64"), missing)
+    cols["note"] = np.where(hide, suppressed_text(m), np.where(np.nan_to_num(base) == 0, NO_RESPONSES, ""))
+    return cols
 
 
 def blank_suppressed(df: pd.DataFrame, value_cols: Iterable[str], n: str = "n",
                      min_size: int | None = None) -> pd.DataFrame:
     """Remove every number from suppressed rows and add a ``label`` column saying why."""
     m = min_size or settings.min_group()
-    out = df.copy()
-    cols = [c for c in value_cols if c in out.columns]
-    for c in cols:
-        out[c] = out[c].astype("float64")
-        out.loc[out["suppressed"], c] = np.nan
-    out[n] = pd.array(pd.to_numeric(out[n], errors="coerce"), dtype="Int64")
-    out.loc[out["suppressed"], n] = pd.NA
-    out["note"] = np.where(out["suppressed"], suppressed_text(m),
-                           np.where(out[n].fillna(0).astype("int64") == 0, NO_RESPONSES, ""))
-    return out
+    return df.assign(**_blanked(df, value_cols, n, m))
 
 
 def proportions(df: pd.DataFrame, k: str = "k", n: str = "n", partition=None, group: str | None = None,
@@ -119,14 +132,14 @@ def proportions(df: pd.DataFrame, k: str = "k", n: str = "n", partition=None, gr
     Adds ``share``, ``lo``, ``hi``, ``suppressed``, ``total_suppressed``, ``note``; in
     suppressed rows k, n, share, lo and hi are all missing.
     """
-    out = df.copy()
-    kk = pd.to_numeric(out[k], errors="coerce")
-    nn = pd.to_numeric(out[n], errors="coerce")
+    m = min_size or settings.min_group()
+    kk, nn = _floats(df[k]), _floats(df[n])
     with np.errstate(divide="ignore", invalid="ignore"):
-        out["share"] = np.where(nn > 0, kk / nn, np.nan)
-    out["lo"], out["hi"] = wilson(kk, nn)
-    out = flag_suppressed(out, n=n, partition=partition, group=group, min_size=min_size)
-    return blank_suppressed(out, [k, "share", "lo", "hi"], n=n, min_size=min_size)
+        share = np.where(nn > 0, kk / nn, np.nan)
+    lo, hi = wilson(kk, nn)
+    hidden, total_hidden = _suppression(df, np.nan_to_num(nn), partition, group, m)
+    out = df.assign(share=share, lo=lo, hi=hi, suppressed=hidden, total_suppressed=total_hidden)
+    return out.assign(**_blanked(out, [k, "share", "lo", "hi"], n, m))
 
 
 def counts(df: pd.DataFrame, n: str = "n", partition=None, group: str | None = None,
