@@ -32,6 +32,31 @@ FONT = dict(family="Source Sans Pro, Arial, sans-serif", size=13, color="#1F2937
 TICK = {"percent": ".0%", "count": ",.0f", "score": ".1f", "points": ".2f"}
 
 
+# Plotly's automargin measures every tick label in the browser and redraws until the margins
+# fit: it doubled the time a page took to draw its charts (bench/app_bench.py).  Margins are
+# estimated here from the labels' length instead.  Source Sans Pro averages about 0.55 em a
+# character; the estimate (0.47 em, measured on the tick labels as drawn) errs a little wide.
+CHAR_EM = 0.47
+
+
+def label_px(labels, size: int = FONT["size"]) -> int:
+    """Width in pixels of the longest label (the part after a <br> is a line of its own)."""
+    longest = max((len(line) for lab in labels for line in str(lab).split("<br>")), default=0)
+    return int(longest * size * CHAR_EM) + 1
+
+
+def _side_margin(labels, size: int = FONT["size"]) -> int:
+    return min(460, label_px(labels, size) + 18)
+
+
+def _category_axis(cats) -> dict:
+    """A category axis in the given order whose long labels wrap onto two lines, so half-width
+    charts keep room for their bars (the categories themselves stay whole for hovers)."""
+    names = [str(c) for c in cats]
+    return dict(categoryorder="array", categoryarray=names, autorange="reversed", tickmode="array",
+                tickvals=names, ticktext=[wrap_title(c, 40) for c in names])
+
+
 def _min_n(fig: Figure) -> int:
     if "min_n" in fig.data.columns and fig.data["min_n"].notna().any():
         return int(fig.data["min_n"].dropna().iloc[0])
@@ -205,8 +230,7 @@ def bar(fig: Figure) -> go.Figure:
                 hoverinfo="skip", showlegend=False, cliponaxis=False, textfont=dict(size=12, color="#1F2937"),
             ))
     per_cat = 26 * max(1, len(series_names)) + 10
-    p.update_yaxes(categoryorder="array", categoryarray=[str(c) for c in cats], autorange="reversed",
-                   automargin=True)
+    p.update_yaxes(**_category_axis(cats))
     p.update_xaxes(tickformat=TICK[fig.value_format], rangemode="tozero", gridcolor="#E5E7EB")
     if fig.value_format == "percent":
         # room for the whisker and its label; small shares get a zoomed axis, not slivers
@@ -215,6 +239,7 @@ def bar(fig: Figure) -> go.Figure:
         p.update_xaxes(range=[0, min(1.12, top * 1.2 + 0.06)])
     p.update_layout(barmode="group", bargap=0.25)
     out = _layout(p, fig, height=max(260, 110 + per_cat * len(cats)))
+    out.update_layout(margin=dict(l=_side_margin(out.layout['yaxis']['ticktext'])))
     if grouped:
         out.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.06, x=0, xanchor="left"),
                           margin=dict(b=90), height=out.layout["height"] + 40)
@@ -262,8 +287,7 @@ def diverging(fig: Figure) -> go.Figure:
         if c in hidden_cats:
             p.add_annotation(y=str(c), x=0, text=words, showarrow=False, font=dict(color="#4B5563"),
                              bgcolor=SUPPRESSED_FILL)
-    p.update_yaxes(categoryorder="array", categoryarray=[str(c) for c in cats], autorange="reversed",
-                   automargin=True)
+    p.update_yaxes(**_category_axis(cats))
     p.update_xaxes(tickformat=".0%", range=[-1, 1], zeroline=True, zerolinecolor="#374151",
                    tickvals=[-1, -0.5, 0, 0.5, 1], ticktext=["100%", "50%", "0", "50%", "100%"],
                    gridcolor="#E5E7EB")
@@ -276,7 +300,7 @@ def diverging(fig: Figure) -> go.Figure:
         t["legendrank"] = order.get(t["name"], 0) + 1
     out = _layout(p, fig, height=max(300, 170 + 34 * len(cats)))
     out.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.08, x=0, xanchor="left"),
-                      margin=dict(b=90))
+                      margin=dict(b=90, l=_side_margin(out.layout['yaxis']['ticktext'])))
     return out.figure()
 
 
@@ -325,11 +349,16 @@ def heatmap(fig: Figure) -> go.Figure:
     if zmin is not None:
         heat.update(zmin=zmin, zmax=zmax)
     p.add_trace(heat)
-    p.update_xaxes(side="bottom", tickangle=-35 if len(cols) > 4 else 0, automargin=True, showgrid=False)
-    p.update_yaxes(autorange="reversed", automargin=True, showgrid=False)
-    longest = max((len(str(c)) for c in cols), default=0)
-    out = _layout(p, fig, height=max(300, 130 + 34 * len(rows) + (min(longest, 45) * 6 if len(cols) > 4 else 30)),
-                  plot_bg=SUPPRESSED_FILL)
+    tilted = len(cols) > 4
+    p.update_xaxes(side="bottom", tickangle=-35 if tilted else 0, showgrid=False)
+    p.update_yaxes(autorange="reversed", showgrid=False)
+    col_px = label_px(cols)
+    # labels tilted by 35 degrees hang below the plot by sin(35) of their length, and the first
+    # one reaches left of its column by cos(35) of it
+    bottom = int(col_px * 0.574) + 30 if tilted else 40
+    left = max(_side_margin(rows), int(label_px(cols[:1]) * 0.82) - 20 if tilted else 0)
+    out = _layout(p, fig, height=max(300, 90 + 34 * len(rows) + bottom), plot_bg=SUPPRESSED_FILL)
+    out.update_layout(margin=dict(l=min(left, 460), b=bottom))
     return out.figure()
 
 
