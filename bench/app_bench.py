@@ -56,8 +56,10 @@ def app_pages() -> list[tuple[str, str, str]]:
         title = re.search(r'title="([^"]+)"', args)
         url = re.search(r'url_path="([^"]+)"', args)
         path = m.group(1)
+        # the default page lives at "/" (Streamlit ignores its url_path and answers "Page not found")
+        default = re.search(r"default\s*=\s*True", args)
         pages.append((title.group(1) if title else Path(path).stem, path,
-                      url.group(1) if url else Path(path).stem))
+                      "" if default else (url.group(1) if url else Path(path).stem)))
     return pages
 
 
