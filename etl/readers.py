@@ -97,6 +97,19 @@ def _clean(arr: pa.Array) -> pa.Array:
 _NULL_STRING = pa.scalar(None, pa.string())
 
 
+def _hidden_sheets(path: Path) -> set[str]:
+    """Names of hidden sheets, from xl/workbook.xml (asking fastexcel would parse each sheet)."""
+    from defusedxml import ElementTree
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            root = ElementTree.fromstring(z.read("xl/workbook.xml"))
+    except Exception:  # no such part or unreadable: fastexcel reports the damage below
+        return set()
+    return {el.get("name") for el in root.iter() if el.tag.endswith("}sheet") and
+            el.get("state") in ("hidden", "veryHidden")}
+
+
 def _read_xlsx(path: Path, con: duckdb.DuckDBPyConnection) -> Sheet:
     """The first visible sheet with data, every cell as text, straight into Arrow.
 
@@ -107,14 +120,18 @@ def _read_xlsx(path: Path, con: duckdb.DuckDBPyConnection) -> Sheet:
     _check_zip(path)
     import fastexcel
 
+    hidden = _hidden_sheets(path)
     try:
         reader = fastexcel.read_excel(str(path))
         table = None
         for name in reader.sheet_names:
-            sheet = reader.load_sheet(name, header_row=None, dtypes="string")
-            if str(sheet.visible).lower() != "visible" or sheet.height == 0 or sheet.width == 0:
+            if name in hidden:
                 continue
-            table = sheet.to_arrow()
+            # eager: fastexcel builds the Arrow batch in Rust (faster than the lazy sheet + to_arrow)
+            batch = reader.load_sheet(name, header_row=None, dtypes="string", eager=True)
+            if batch.num_rows == 0 or batch.num_columns == 0:
+                continue
+            table = pa.Table.from_batches([batch])
             break
     except Exception as exc:  # fastexcel raises its own error types for damaged parts
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -122,3 +122,30 @@ def test_redaction_python_and_sql_agree(raw, expected):
     assert redact(raw) == expected
     con = duckdb.connect()
     assert con.execute(f"SELECT {redact_sql('$v')}", {"v": raw}).fetchone()[0] == expected
+
+
+def test_hidden_sheets_are_skipped(tmp_path):
+    """A workbook whose first sheet is hidden (notes, lookups) loads from the first visible one."""
+    import openpyxl
+
+    from etl.load import load_files
+
+    src = openpyxl.load_workbook(Path(__file__).resolve().parents[1] / "data" / "sample" / "producers_surveymonkey.xlsx")
+    data = src.worksheets[0]
+    wb = openpyxl.Workbook()
+    notes = wb.active
+    notes.title = "Notes"
+    notes.append(["Timestamp", "In which state do you primarily work?"])
+    notes.append(["3/4/2025 10:12:33", "Nowhere"])
+    notes.sheet_state = "hidden"
+    sheet = wb.create_sheet("Responses")
+    for row in data.iter_rows(values_only=True):
+        sheet.append(list(row))
+    path = tmp_path / "hidden_first.xlsx"
+    wb.save(path)
+    db = tmp_path / "db.duckdb"
+    r = load_files([path], db)[0]
+    assert r.status == "loaded", r.message
+    assert r.rows_loaded == data.max_row - 2   # two header rows in a SurveyMonkey export
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT DISTINCT survey FROM respondents").fetchall() == [("producers",)]
