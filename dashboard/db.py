@@ -63,7 +63,10 @@ def _bind(value):
     return list(value) if isinstance(value, tuple) else value
 
 
-@st.cache_data(max_entries=2048, show_spinner=False)
+# st.cache_resource rather than st.cache_data: results are small frames that every rerun reads
+# many times, and cache_data would pickle each on the way in and unpickle it on every read.
+# run_query hands out a copy, so the cached frame itself is never changed.
+@st.cache_resource(max_entries=2048, show_spinner=False)
 def _cached_query(name: str, sig: tuple, params: tuple) -> pd.DataFrame:
     sql = query_text(name)
     con = _connection(sig)

@@ -7,6 +7,7 @@ to show.  Group dimensions (``by``): 'overall', 'state' or 'user_type'.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 
 import numpy as np
@@ -23,16 +24,28 @@ INTERVAL = "95% Wilson score interval"
 
 def _memo(fn):
     """Cache a measure per database version and arguments: pages share measures (the overview
-    reuses the pain-point shares), and the training plan reuses the charts' tables."""
+    reuses the pain-point shares), and the training plan reuses the charts' tables.
+
+    Kept without pickling (st.cache_resource); each caller gets its own copy (a Figure whose
+    table is a copy, or a copied table), so changing it cannot change the cache.
+    """
     def inner(sig, *args, **kwargs):
         return fn(*args, **kwargs)
     inner.__qualname__ = inner.__name__ = f"measure_{fn.__name__}"
-    cached = st.cache_data(max_entries=1024, show_spinner=False)(inner)
+    cached = st.cache_resource(max_entries=1024, show_spinner=False)(inner)
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        return cached(signature(), *args, **kwargs)
+        return _own_copy(cached(signature(), *args, **kwargs))
     return wrapper
+
+
+def _own_copy(value):
+    if isinstance(value, Figure):
+        return dataclasses.replace(value, data=value.data.copy(), notes=list(value.notes), plotly=None)
+    if isinstance(value, pd.DataFrame):
+        return value.copy()
+    return value
 GROUP_NAMES = {"overall": "All", "state": "State", "user_type": "User type"}
 
 
