@@ -37,12 +37,17 @@ class Layout:
     survey: Survey
     header_rows: int                  # rows before the first response
     columns: list[Column] = field(default_factory=list)
+    meta_order: list[str] = field(default_factory=list)   # the tool's metadata headers as listed (normalised)
 
     def of_kind(self, *kinds: str) -> list[Column]:
         return [c for c in self.columns if c.kind in kinds]
 
     def role(self, role: str) -> list[Column]:
-        return [c for c in self.columns if c.kind == META and c.role == role]
+        """The columns with a metadata role, in the order tools.yaml lists them (the first
+        present wins: a Qualtrics EndDate before RecordedDate, wherever the file puts them)."""
+        rank = {h: i for i, h in enumerate(self.meta_order)}
+        found = [c for c in self.columns if c.kind == META and c.role == role]
+        return sorted(found, key=lambda c: (rank.get(norm(c.header), len(rank)), c.index))
 
 
 def detect_tool(head: list[list[str]], codebook: Codebook) -> str:
@@ -230,7 +235,7 @@ def recognise(head: list[list[str]], codebook: Codebook, survey: str | None = No
         header_rows, cols = _BUILDERS[tool](head, sv, meta_map, spec)
         hits = sum(1 for c in cols if c.question is not None)
         if hits > best_hits:
-            best, best_hits = Layout(tool, sv, header_rows, cols), hits
+            best, best_hits = Layout(tool, sv, header_rows, cols, meta_order=list(meta_map)), hits
     if best is None:
         which = f"the {survey} survey's" if survey else "any survey's"
         raise LoadError(f"no column matches {which} questions (is this the right file?)")

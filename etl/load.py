@@ -153,7 +153,7 @@ def load_one(con, path: Path, codebook: Codebook, survey: str | None, wave: str 
         step("recognising columns")
         layout = recognise(sheet.head, codebook, survey)
         report.survey, report.tool = layout.survey.name, layout.tool
-        materialize(con, sheet, columns_to_read(layout))
+        materialize(con, sheet, columns_to_read(layout), layout.header_rows)
         step("mapping answers")
         prepare(con, codebook, layout)
         responses_raw(con, layout)

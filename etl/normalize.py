@@ -23,8 +23,12 @@ _TRANSLATE = str.maketrans(
     }
 )
 _SPACES = re.compile(r" +")
-_LEADING_NUMBER = re.compile(r"^(?:q\s*)?\d+(?:\.\d+)*\s*[.)]\s*")
+# Numbering is dropped only when text follows it, so numbers ("4", "4.0", "4.5") stay numbers.
+# (No look-ahead: RE2, DuckDB's engine, has none; the first character of the text is kept by \1.)
+_LEADING_NUMBER = re.compile(r"^(?:q\s*)?\d+(?:\.\d+)*\s*[.)]\s*([^\d\s])")
 _TRAILING_MARK = re.compile(r"\s*[*:]+$")
+# A whole number written as a decimal ("4.0", "4.") is that number: spreadsheets store scores so.
+_WHOLE_NUMBER = re.compile(r"^(\d+)\.0*$")
 
 
 def norm(value: object) -> str:
@@ -34,8 +38,9 @@ def norm(value: object) -> str:
     text = str(value).translate(_TRANSLATE).lower()
     text = _SPACES.sub(" ", text).strip()
     text = _TRAILING_MARK.sub("", text)
-    text = _LEADING_NUMBER.sub("", text)
-    return text.strip()
+    text = _LEADING_NUMBER.sub(r"\1", text)
+    text = _WHOLE_NUMBER.sub(r"\1", text.strip())
+    return text
 
 
 # The same folding in DuckDB, generated from the same tables so the two cannot drift.
@@ -51,8 +56,9 @@ for _ch in _DROP:
     _STRIP_SQL = f"replace({_STRIP_SQL}, chr({ord(_ch)}), '')"
 
 NORM_SQL_MACRO = f"""
-CREATE OR REPLACE TEMP MACRO lmi_norm(s) AS trim(regexp_replace(regexp_replace(trim(
+CREATE OR REPLACE TEMP MACRO lmi_norm(s) AS regexp_replace(trim(regexp_replace(regexp_replace(trim(
     regexp_replace(lower(translate({_STRIP_SQL}, {_sql_literal(_FROM)}, {_sql_literal(_TO)})), ' +', ' ', 'g')),
     {_sql_literal(_TRAILING_MARK.pattern)}, ''),
-    {_sql_literal(_LEADING_NUMBER.pattern)}, ''))
+    {_sql_literal(_LEADING_NUMBER.pattern)}, '\\1')),
+    {_sql_literal(_WHOLE_NUMBER.pattern)}, '\\1')
 """

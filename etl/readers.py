@@ -88,6 +88,19 @@ def _check_zip(path: Path) -> None:
             raise LoadError(f"the workbook looks like a zip bomb ({i.filename} compresses {i.file_size // max(i.compress_size, 1)}:1)")
 
 
+# The same cleaning in DuckDB for csv columns, so a response reads the same from either format
+# (the same text, the same date, the same Google Forms id).
+_WHITESPACE_SQL = " || ".join(f"chr({c})" for c in (32, 9, 10, 11, 12, 13, 133, 8232, 8233, 12288, *range(8192, 8203)))
+
+
+def _clean_sql(expr: str) -> str:
+    return f"nullif(trim(replace({expr}, chr(160), ' '), {_WHITESPACE_SQL}), '')"
+
+
+def _quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
 def _clean(arr: pa.Array) -> pa.Array:
     """Blank-looking cells become NULL; white space around text goes (Arrow kernels)."""
     arr = pc.utf8_trim_whitespace(pc.replace_substring(arr, "\u00a0", " "))
@@ -148,7 +161,7 @@ def _read_xlsx(path: Path, con: duckdb.DuckDBPyConnection) -> Sheet:
     return Sheet(head=head, width=width, source="arrow", table=table)
 
 
-def materialize(con: duckdb.DuckDBPyConnection, sheet: Sheet, keep: list[int]) -> None:
+def materialize(con: duckdb.DuckDBPyConnection, sheet: Sheet, keep: list[int], header_rows: int = 0) -> None:
     """Make ``raw`` (``_row`` + only the columns worth reading) and forget the rest.
 
     Columns not kept (personal data, tool bookkeeping) are never copied further.  For a
@@ -163,7 +176,7 @@ def materialize(con: duckdb.DuckDBPyConnection, sheet: Sheet, keep: list[int]) -
         con.register("_src_arrow", table)
         con.execute("CREATE OR REPLACE TEMP VIEW raw AS SELECT * FROM _src_arrow")
         return
-    picked = "".join(f', "{sheet.csv_names[i]}" AS c{i}' for i in keep)
+    picked = "".join(f', {_clean_sql(_quote_ident(sheet.csv_names[i]))} AS c{i}' for i in keep)
     # Row numbers must follow the file: the only step that needs insertion order.
     order = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
     con.execute("SET preserve_insertion_order = true")
@@ -182,6 +195,40 @@ def materialize(con: duckdb.DuckDBPyConnection, sheet: Sheet, keep: list[int]) -
                     raise LoadError(f"cannot read the csv file ({first[:200]})") from None
     finally:
         con.execute(f"SET preserve_insertion_order = {'true' if order else 'false'}")
+    _count_blank_lines(con, sheet.csv_path, header_rows)
+
+
+def _count_blank_lines(con: duckdb.DuckDBPyConnection, path: str, header_rows: int) -> None:
+    """DuckDB's csv reader skips empty lines, but a spreadsheet program shows them as rows, and
+    ``rejects.row`` must be the row a person sees.  Files without an empty line (nearly all)
+    cost one byte scan; otherwise the records are counted and ``raw._row`` shifted."""
+    import mmap
+    import re
+
+    with open(path, "rb") as fh:
+        if os.fstat(fh.fileno()).st_size == 0:
+            return
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            if re.search(rb"(?:\A|\n)\r?\n", mm) is None:
+                return
+    import csv
+    import sys
+
+    csv.field_size_limit(sys.maxsize)
+    before, nonblank = [], 0   # per empty record: how many non-empty records precede it
+    with open(path, newline="", encoding="utf-8-sig", errors="replace") as fh:
+        for record in csv.reader(fh):
+            if record:
+                nonblank += 1
+            else:
+                before.append(nonblank)
+    if before:
+        con.execute("CREATE OR REPLACE TEMP TABLE _blank_lines AS SELECT unnest($b::INTEGER[]) AS before",
+                    {"b": before})
+        # header rows keep their numbers (the loader finds responses after them); responses move
+        con.execute("UPDATE raw SET _row = _row + (SELECT count(*) FROM _blank_lines b WHERE b.before < raw._row)"
+                    " WHERE _row > $h", {"h": header_rows})
+        con.execute("DROP TABLE _blank_lines")
 
 
 def release(con: duckdb.DuckDBPyConnection, sheet: Sheet | None) -> None:

@@ -26,6 +26,8 @@ SPELLINGS = [
     ("O*NET", "o*net"),
     ("\ufeffTimestamp", "timestamp"),
     (None, ""),
+    # numbers are not numbering: a score typed or stored as a decimal stays a number
+    ("4", "4"), ("4.0", "4"), ("4.", "4"), ("4.5", "4.5"), (" 12 ", "12"), ("12) 3D maps", "12) 3d maps"),
 ]
 
 
