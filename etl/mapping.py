@@ -388,7 +388,8 @@ def unknown_column_rejects(con: duckdb.DuckDBPyConnection, layout: Layout) -> li
         n = con.execute(
             f"SELECT count(*) FROM raw WHERE _row > {layout.header_rows} AND trim(c{c.index}) <> ''"
         ).fetchone()[0]
-        out.append((c.header or f"(column {c.index + 1})", n))
+        if c.header or n:   # a column with neither header nor cells is a spreadsheet's trailing blank
+            out.append((c.header or f"(column {c.index + 1})", n))
     return out
 
 

@@ -128,3 +128,11 @@ def test_white_space_in_csv_cells_reads_as_in_xlsx(responses, tmp_path):
     assert report.rows_loaded == 0 and report.rows_duplicate == len(rows) - HEADER_ROWS
     assert report.rejects == 0
     assert _query(db, "SELECT count(*) FROM respondents")[0][0] == len(rows) - HEADER_ROWS
+
+
+def test_trailing_empty_column_is_not_reported(responses, tmp_path):
+    """Spreadsheets often save one more, empty column: no header, no cells, nothing to report."""
+    rows = _rows(write_export(responses, "qualtrics", tmp_path / "plain.csv"))
+    report = _load(_write(tmp_path / "wide.csv", [r + [""] for r in rows]), tmp_path / "db.duckdb")
+    assert report.rejects == 0
+    assert _query(tmp_path / "db.duckdb", "SELECT count(*) FROM rejects")[0][0] == 0
