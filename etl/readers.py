@@ -94,7 +94,11 @@ _WHITESPACE_SQL = " || ".join(f"chr({c})" for c in (32, 9, 10, 11, 12, 13, 133, 
 
 
 def _clean_sql(expr: str) -> str:
-    return f"nullif(trim(replace({expr}, chr(160), ' '), {_WHITESPACE_SQL}), '')"
+    # trim() with a character set is slow in DuckDB: only cells that start or end with white
+    # space or hold a non-breaking space (few) take it
+    full = f"nullif(trim(replace({expr}, chr(160), ' '), {_WHITESPACE_SQL}), '')"
+    return (f"CASE WHEN left({expr}, 1) > ' ' AND right({expr}, 1) > ' ' AND NOT contains({expr}, chr(160)) "
+            f"THEN {expr} ELSE {full} END")
 
 
 def _quote_ident(name: str) -> str:
@@ -200,28 +204,8 @@ def materialize(con: duckdb.DuckDBPyConnection, sheet: Sheet, keep: list[int], h
 
 def _count_blank_lines(con: duckdb.DuckDBPyConnection, path: str, header_rows: int) -> None:
     """DuckDB's csv reader skips empty lines, but a spreadsheet program shows them as rows, and
-    ``rejects.row`` must be the row a person sees.  Files without an empty line (nearly all)
-    cost one byte scan; otherwise the records are counted and ``raw._row`` shifted."""
-    import mmap
-    import re
-
-    with open(path, "rb") as fh:
-        if os.fstat(fh.fileno()).st_size == 0:
-            return
-        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-            if re.search(rb"(?:\A|\n)\r?\n", mm) is None:
-                return
-    import csv
-    import sys
-
-    csv.field_size_limit(sys.maxsize)
-    before, nonblank = [], 0   # per empty record: how many non-empty records precede it
-    with open(path, newline="", encoding="utf-8-sig", errors="replace") as fh:
-        for record in csv.reader(fh):
-            if record:
-                nonblank += 1
-            else:
-                before.append(nonblank)
+    ``rejects.row`` must be the row a person sees: shift ``raw._row`` past the empty lines."""
+    before = _empty_records(path)
     if before:
         con.execute("CREATE OR REPLACE TEMP TABLE _blank_lines AS SELECT unnest($b::INTEGER[]) AS before",
                     {"b": before})
@@ -229,6 +213,48 @@ def _count_blank_lines(con: duckdb.DuckDBPyConnection, path: str, header_rows: i
         con.execute("UPDATE raw SET _row = _row + (SELECT count(*) FROM _blank_lines b WHERE b.before < raw._row)"
                     " WHERE _row > $h", {"h": header_rows})
         con.execute("DROP TABLE _blank_lines")
+
+
+_SCAN_CHUNK = 1 << 26
+
+
+def _empty_records(path: str) -> list[int]:
+    """For each empty line that is a record of its own (not inside a quoted cell): how many
+    non-empty records precede it.  Most files have no empty line at all, which one byte
+    search settles; the others are walked in chunks with NumPy, keeping track of whether each
+    line break falls inside quotes (an escaped quote "" leaves that unchanged)."""
+    data = np.memmap(path, dtype=np.uint8, mode="r") if os.path.getsize(path) else np.zeros(0, np.uint8)
+    import mmap
+
+    with open(path, "rb") as fh:
+        if not len(data):
+            return []
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            crlf = mm.find(b"\r\n") >= 0
+            if mm[:1] != b"\n" and mm[:2] != b"\r\n" and mm.find(b"\n\r\n" if crlf else b"\n\n") < 0:
+                return []
+    before: list[int] = []
+    records = 0          # non-empty records so far
+    quotes = 0           # quote characters so far (parity: inside a quoted cell or not)
+    rec_start = 0        # where the current record began
+    for at in range(0, len(data), _SCAN_CHUNK):
+        chunk = np.asarray(data[at:at + _SCAN_CHUNK])
+        breaks = np.flatnonzero(chunk == 10)
+        q = np.flatnonzero(chunk == 34)
+        outside = (np.searchsorted(q, breaks) + quotes) % 2 == 0
+        ends = breaks[outside] + at                      # record separators, file positions
+        quotes += len(q)
+        if not len(ends):
+            continue
+        starts = np.concatenate(([rec_start], ends[:-1] + 1))
+        length = ends - starts
+        first = data[np.minimum(starts, len(data) - 1)]
+        empty = (length == 0) | ((length == 1) & (first == 13))
+        done = np.cumsum(~empty) - (~empty)              # non-empty records before each one, in chunk
+        before.extend((records + done[empty]).tolist())
+        records += int((~empty).sum())
+        rec_start = int(ends[-1]) + 1
+    return before
 
 
 def release(con: duckdb.DuckDBPyConnection, sheet: Sheet | None) -> None:
