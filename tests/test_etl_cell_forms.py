@@ -136,3 +136,17 @@ def test_trailing_empty_column_is_not_reported(responses, tmp_path):
     report = _load(_write(tmp_path / "wide.csv", [r + [""] for r in rows]), tmp_path / "db.duckdb")
     assert report.rejects == 0
     assert _query(tmp_path / "db.duckdb", "SELECT count(*) FROM rejects")[0][0] == 0
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("a,b\n\n\"x\n\ny\",1\n\n\nz,2\n", [1, 2, 2]),          # an empty line inside quotes is part of the cell
+    ("\r\na,b\r\n\"p\r\n\r\nq\",1\r\n\r\nz,2\r\n", [0, 2]),   # Windows line ends, an empty first line
+    ("a,b\n\"say \"\"hi\"\"\n\nthere\",1\nz,2\n", []),       # escaped quotes keep the cell open
+    ("a,b\nz,2\n", []),
+])
+def test_empty_lines_found_outside_quoted_cells(tmp_path, text, expected):
+    from etl.readers import _empty_records
+
+    path = tmp_path / "f.csv"
+    path.write_bytes(text.encode())
+    assert _empty_records(str(path)) == expected
