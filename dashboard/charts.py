@@ -57,6 +57,13 @@ def _category_axis(cats) -> dict:
                 tickvals=names, ticktext=[wrap_title(c, 40) for c in names])
 
 
+# A legend under the plot, placed from the bottom edge of the figure (not as a fraction of the
+# plot's height, which on a short chart put it over the axis labels); the bottom margin holds it.
+def bottom_legend() -> dict:
+    return dict(orientation="h", yref="container", yanchor="bottom", y=0.01, x=0, xanchor="left",
+                title=dict(text=""))
+
+
 def _min_n(fig: Figure) -> int:
     if "min_n" in fig.data.columns and fig.data["min_n"].notna().any():
         return int(fig.data["min_n"].dropna().iloc[0])
@@ -241,7 +248,7 @@ def bar(fig: Figure) -> go.Figure:
     out = _layout(p, fig, height=max(260, 110 + per_cat * len(cats)))
     out.update_layout(margin=dict(l=_side_margin(out.layout['yaxis']['ticktext'])))
     if grouped:
-        out.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.06, x=0, xanchor="left"),
+        out.update_layout(legend=bottom_legend(),
                           margin=dict(b=90), height=out.layout["height"] + 40)
     return out.figure()
 
@@ -299,7 +306,7 @@ def diverging(fig: Figure) -> go.Figure:
     for t in p.data:
         t["legendrank"] = order.get(t["name"], 0) + 1
     out = _layout(p, fig, height=max(300, 170 + 34 * len(cats)))
-    out.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.08, x=0, xanchor="left"),
+    out.update_layout(legend=bottom_legend(),
                       margin=dict(b=90, l=_side_margin(out.layout['yaxis']['ticktext'])))
     return out.figure()
 

@@ -136,7 +136,7 @@ def projector_plotly(fig: Figure):
     big.update_layout(title=None, font=dict(size=size), height=height,
                       margin=dict(l=10, r=40, t=80 if legend else 30, b=30),
                       legend=dict(font=dict(size=size - 2), orientation="h", x=0, xanchor="left", y=1.02,
-                                  yanchor="bottom"),
+                                  yanchor="bottom", yref="paper"),
                       hoverlabel=dict(font=dict(size=size - 2)))
     for trace in big.data:
         if getattr(trace, "type", "") in ("bar", "heatmap"):
