@@ -54,17 +54,18 @@ def build(out_dir: Path = SAMPLE_DIR) -> list[Path]:
         variant=ExportVariant(header_noise=0.1, header_styles=_MILD, value_noise=0.02, value_styles=_MILD,
                               scores_as_numbers=0.03, encoding="utf-8-sig", dates="us",
                               extra_column="Internal note")))
-    # The Google Forms sheet, downloaded mid-fielding (xlsx) and again at the end (csv):
+    # The Google Forms sheet, downloaded mid-fielding (xlsx) and again at the end (csv), numbered
+    # so that loading data/sample/* in name order loads them in the order they were downloaded:
     # the later file holds every earlier row plus the newer ones.
     gf = users.subset(parts["googleforms"])
     when = gf.respondents["submitted_at"]
     early = (when <= when.quantile(0.6)).to_numpy()
     written.append(write_export(
-        gf.subset(early), "googleforms", out_dir / "users_googleforms_march.xlsx", seed=3,
+        gf.subset(early), "googleforms", out_dir / "users_googleforms_1_march.xlsx", seed=3,
         variant=ExportVariant(header_noise=0.1, header_styles=_MILD_XLSX, value_noise=0.02,
                               value_styles=_MILD_XLSX, state_style="mixed")))
     written.append(write_export(
-        gf, "googleforms", out_dir / "users_googleforms_final.csv", seed=4,
+        gf, "googleforms", out_dir / "users_googleforms_2_final.csv", seed=4,
         variant=ExportVariant(header_noise=0.1, header_styles=_MILD, value_noise=0.02,
                               value_styles=_MILD, state_style="mixed")))
 

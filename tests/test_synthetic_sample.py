@@ -35,7 +35,7 @@ def test_sample_loads_into_a_realistic_database(rebuilt, tmp_path):
     reports = {r.file: r for r in load_files(rebuilt, db)}
     assert all(r.status == "loaded" for r in reports.values()), [r.message for r in reports.values()]
     # the later Google Forms download repeats every row of the earlier one
-    march, final = reports["users_googleforms_march.xlsx"], reports["users_googleforms_final.csv"]
+    march, final = reports["users_googleforms_1_march.xlsx"], reports["users_googleforms_2_final.csv"]
     assert final.rows_duplicate == march.rows_read > 0
     con = duckdb.connect(str(db), read_only=True)
     try:
