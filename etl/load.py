@@ -114,9 +114,11 @@ def _store(con: duckdb.DuckDBPyConnection, report: LoadReport, survey: str, load
             UNION ALL
             SELECT $file, r._row, r.header, {redact_sql('r.value')}, r.reason FROM row_rejects r {kept}
             UNION ALL
-            SELECT $file, NULL, header, CAST(cells AS VARCHAR), 'column not recognised' FROM col_rejects
-            EXCEPT
-            SELECT file, "row", column_header, value, reason FROM store.rejects
+            -- a column is reported once per file name, also when the file is loaded again; rows
+            -- need no such test: only rows stored by this load (new or replacing) report theirs
+            (SELECT $file, NULL, header, CAST(cells AS VARCHAR), 'column not recognised' FROM col_rejects
+             EXCEPT
+             SELECT file, "row", column_header, value, reason FROM store.rejects)
         )
         """,
         {"file": report.file, "load_id": load_id},

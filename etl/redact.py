@@ -11,11 +11,15 @@ import re
 
 REPLACEMENT = "[redacted]"
 EMAIL = r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
-# North American numbers with or without country code, brackets, dots, dashes or spaces,
-# and international numbers written with a leading +.
+# Between digit groups: nothing, white space, or a dot, slash or any dash (hyphen, en and em
+# dashes, minus: word processors turn one into another) with or without spaces around it.
+# The dashes are literal characters, which Python's re and RE2 read alike.
+_SEP = "(?:\\s*[./\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212]\\s*|\\s+)?"
+# North American numbers with or without country code and brackets, and international
+# numbers written with a leading + (groups of 1 to 4 digits, as in +33 1 23 45 67 89).
 PHONE = (
-    r"(?:\+?1[\s.\-]?)?(?:\(\d{3}\)|\b\d{3})[\s.\-]?\d{3}[\s.\-]?\d{4}\b"
-    r"|\+\d{1,3}(?:[\s.\-]?\d{2,4}){2,5}\b"
+    rf"(?:\+?1{_SEP})?(?:\(\d{{3}}\)|\b\d{{3}}){_SEP}\d{{3}}{_SEP}\d{{4}}\b"
+    rf"|\+\d{{1,3}}(?:{_SEP}\d{{1,4}}){{2,6}}\b"
 )
 
 _EMAIL_RE = re.compile(EMAIL)

@@ -150,3 +150,22 @@ def test_empty_lines_found_outside_quoted_cells(tmp_path, text, expected):
     path = tmp_path / "f.csv"
     path.write_bytes(text.encode())
     assert _empty_records(str(path)) == expected
+
+
+def test_new_response_keeps_its_reject_when_a_same_named_file_had_one(responses, tmp_path):
+    """Tools reuse export names: a later export's new response at the row where the earlier one
+    had the same bad value still reports it (and the repeated response does not report twice)."""
+    rows = _rows(write_export(responses, "qualtrics", tmp_path / "all.csv"))
+    state = next(i for i, t in enumerate(rows[1]) if "state" in t.lower() and "primarily" in t.lower())
+    head, a, b = rows[:HEADER_ROWS], rows[HEADER_ROWS][:], rows[HEADER_ROWS + 1][:]
+    a[state] = b[state] = "Atlantis"
+    (tmp_path / "v1").mkdir()
+    (tmp_path / "v2").mkdir()
+    first = _write(tmp_path / "v1" / "export.csv", head + [a])
+    later = _write(tmp_path / "v2" / "export.csv", head + [b, a])   # b new, on a's old row
+    db = tmp_path / "db.duckdb"
+    _load(first, db)
+    report = _load(later, db)
+    assert (report.rows_loaded, report.rows_duplicate, report.rejects) == (1, 1, 1)
+    assert _query(db, "SELECT row, value FROM rejects") == [
+        (HEADER_ROWS + 1, "Atlantis"), (HEADER_ROWS + 1, "Atlantis")]

@@ -114,6 +114,11 @@ def test_multi_cells_with_commas_in_labels():
 REDACT_CASES = [
     ("Write to pat.lee@example.com today", "Write to [redacted] today"),
     ("Call (217) 555-0113 or 217.555.0113 or +1 217 555 0113", "Call [redacted] or [redacted] or [redacted]"),
+    ("Dashes: 217\u2013555\u20130103, 217\u2014555\u20140103, (217) 555 - 0103, 217/555-0103.",
+     "Dashes: [redacted], [redacted], [redacted], [redacted]."),
+    ("Paris office +33 1 23 45 67 89, Berlin +49 30 1234 5678", "Paris office [redacted], Berlin [redacted]"),
+    ("We serve 25 counties, 3 regions and 120,000 people; FY2023-2024 budget 4.5 million",
+     "We serve 25 counties, 3 regions and 120,000 people; FY2023-2024 budget 4.5 million"),
     ("In 2025 we had 120 staff and 3 offices", "In 2025 we had 120 staff and 3 offices"),
     ("=HYPERLINK(\"x\") stays as typed", "=HYPERLINK(\"x\") stays as typed"),
 ]
