@@ -81,12 +81,21 @@ def cmd_rejects(args) -> int:
         return 0
     for file, row, header, value, reason in rows:
         where_txt = f"row {row}" if row is not None else "whole column"
-        header_txt = (header or "")[:70]
+        header_txt = _middle_cut(header or "", 90)
         value_txt = (value or "")[:60]
         print(f"{file}, {where_txt}, column \"{header_txt}\": {value_txt!r}: {reason}")
     if total > len(rows):
         print(f"... {total - len(rows)} more (use --limit)")
     return 0
+
+
+def _middle_cut(text: str, width: int) -> str:
+    """Long headers lose their middle: a matrix column's item is at the end ("... - LAUS")."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    keep = (width - 3) // 2
+    return f"{text[:keep]}...{text[-(width - 3 - keep):]}"
 
 
 def main(argv: list[str] | None = None) -> int:
