@@ -17,7 +17,7 @@ import streamlit as st
 from dashboard import settings, stats, vocab
 from dashboard.db import run_query, signature
 from dashboard.figure import Figure
-from dashboard.filters import Filters
+from dashboard.filters import HASH_FUNCS, Filters
 
 INTERVAL = "95% Wilson score interval"
 
@@ -32,7 +32,7 @@ def _memo(fn):
     def inner(sig, *args, **kwargs):
         return fn(*args, **kwargs)
     inner.__qualname__ = inner.__name__ = f"measure_{fn.__name__}"
-    cached = st.cache_resource(max_entries=1024, show_spinner=False)(inner)
+    cached = st.cache_resource(max_entries=1024, show_spinner=False, hash_funcs=HASH_FUNCS)(inner)
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):

@@ -15,7 +15,7 @@ import streamlit as st
 from dashboard import charts, stats
 from dashboard.db import DataUnavailable, run_query
 from dashboard.figure import Figure, ViewMeta
-from dashboard.filters import Filters, leak_warning
+from dashboard.filters import HASH_FUNCS, Filters, leak_warning
 
 try:  # the presenters' modules (helper "present"); the page still works while they are absent
     from dashboard import downloads as _downloads
@@ -192,7 +192,7 @@ def slides_button(figures: list[Figure], meta: ViewMeta) -> None:
 _BUILDERS: dict[str, object] = {}
 
 
-@st.cache_resource(max_entries=512, show_spinner=False)
+@st.cache_resource(max_entries=512, show_spinner=False, hash_funcs=HASH_FUNCS)
 def _cached_build(name: str, sig: tuple, args: tuple, kwargs: dict) -> list[Figure]:
     figures = _BUILDERS[name](*args, **kwargs)
     for fig in figures:
