@@ -39,7 +39,7 @@ def named_vs_answered(f: Filters) -> Figure:
     return Figure(key="named_vs_answered", title="Who producers see as their primary users, beside who answered",
                   kind="grouped", category="User type", series="Who", value="share",
                   data=out[["User type", "Who", "share", "lo", "hi", "n", "suppressed", "min_n"]].reset_index(drop=True),
-                  n_text="Producers: those who answered P_USERS; users: all who answered (state and wave filters)",
+                  n_text="Producers: those who answered P_USERS; users: all who answered (filters applied)",
                   method=("Producers could name up to three user groups (P_USERS); the users' bars are the mix of "
                           f"user respondents by organization type (U_ROLE). Interval: {INTERVAL}. "
                           + suppression_sentence()))

@@ -14,10 +14,12 @@ producers_base AS (
       AND (len(CAST($states AS VARCHAR[])) = 0 OR list_contains(CAST($states AS VARCHAR[]), state))
 ),
 users_answered AS (
+    -- the user-type filter applies here as on every users' figure (the leak guard assumes so)
     SELECT user_type, sum(n)::BIGINT AS k FROM agg.respondents
     WHERE survey = 'users' AND user_type IS NOT NULL
       AND ($wave IS NULL OR wave = $wave)
       AND (len(CAST($states AS VARCHAR[])) = 0 OR list_contains(CAST($states AS VARCHAR[]), state))
+      AND (len(CAST($user_types AS VARCHAR[])) = 0 OR list_contains(CAST($user_types AS VARCHAR[]), user_type))
     GROUP BY user_type
 ),
 users_base AS (

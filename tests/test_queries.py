@@ -226,6 +226,12 @@ def test_named_vs_answered(con):
     named = con.execute("SELECT count(*) FROM choices WHERE question_id = 'P_USERS' AND option = 'wdb'").fetchone()[0]
     assert got.loc["wdb", "k_users"] == wdb and got.loc["wdb", "n_users"] == n_users
     assert got.loc["wdb", "k_producers"] == named
+    # the user-type filter narrows the users' side too (the leak guard counts users that way)
+    typed = run(con, "named_vs_answered", **FILTERS[2]).set_index("user_type")
+    n_typed = con.execute("SELECT count(*) FROM respondents WHERE survey = 'users' AND user_type IN ('wdb', 'cc') "
+                          "AND state IN ('CA', 'TX')").fetchone()[0]
+    assert set(typed.loc[typed["k_users"] > 0].index) <= {"wdb", "cc"}
+    assert (typed["n_users"] == n_typed).all()
 
 
 def test_every_query_file_is_tested():
