@@ -214,3 +214,40 @@ def _leak_warning(f: Filters) -> str | None:
     return None
 
 
+
+
+def text_leak_warning(f: Filters, survey: str, question: str) -> str | None:
+    """The leak guard for open answers (minimum ``settings.min_text_group()``, counted in answers).
+
+    Refuses a selection whose answers differ from a wider view (all states, all user types,
+    both, all waves) by 1 to minimum-1 answers, or to which one of its states or user types
+    contributes that few: those answers, and their themes, would be the difference.
+    """
+    m = settings.min_text_group()
+    df = run_query("text_answer_counts", survey=survey, question=question)
+    typed = survey == "users"
+
+    def total(wave, states, types) -> int:
+        keep = pd.Series(True, index=df.index)
+        if wave is not None:
+            keep &= df["wave"] == wave
+        if states:
+            keep &= df["state"].isin(states)
+        if types and typed:
+            keep &= df["user_type"].isin(types)
+        return int(df.loc[keep, "n"].sum())
+
+    selected = total(f.wave, f.states, f.user_types)
+    if not selected:
+        return None
+    wider = [total(f.wave, (), f.user_types), total(f.wave, f.states, ()), total(f.wave, (), ()),
+             total(None, f.states, f.user_types)]
+    members = [total(f.wave, (s,), f.user_types) for s in f.states] if len(f.states) > 1 else []
+    if typed and len(f.user_types) > 1:
+        members += [total(f.wave, f.states, (t,)) for t in f.user_types]
+    if any(0 < w - selected < m for w in wider) or any(0 < n < m for n in members):
+        return (f"This selection's answers differ from a wider view (all states, all user types or all waves), "
+                f"or from the same view without one of its states or user types, by fewer than {m} answers, so "
+                "those few could be read off by comparing the two. Add or remove a state or user type, or "
+                "choose another wave, to see the answers.")
+    return None

@@ -49,7 +49,11 @@ survey, qid = choice.split(":")
 f = filters.current()
 m = settings.min_text_group()
 with render.guard():
-    if not render.blocked(f):
+    if render.blocked(f):
+        pass
+    elif text_leak := filters.text_leak_warning(f, survey, qid):
+        st.warning(text_leak)
+    else:
         try:
             themes = [t for t in load_themes() if t.applies_to(qid)]
         except ThemesError as exc:

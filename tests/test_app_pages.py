@@ -312,3 +312,24 @@ def test_a_small_state_inside_a_larger_selection_is_refused(app, tiny_state):
     assert not at.get("plotly_chart")
     alone = app("pain_points", state="CA")
     assert alone.get("plotly_chart") and not alone.warning
+
+
+def test_open_answers_cannot_be_read_off_by_dropping_a_small_user_type(app, con):
+    """All user types vs all but one: the difference would be that type's few answers."""
+    rows = con.execute("""SELECT r.user_type, count(*) AS n FROM texts t JOIN respondents r USING (survey, response_id)
+        WHERE t.survey = 'users' AND t.question_id = 'U_CHALLENGE' AND length(trim(t.text)) > 0
+        GROUP BY 1 ORDER BY 2""").fetchall()
+    types = [t for t, _ in rows if t is not None]
+    small = [t for t, n in rows if t is not None and 0 < n < 10]
+    big = [t for t, n in rows if t is not None and n >= 10]
+    others = ",".join(t for t in types if t != (small[0] if small else big[0]))
+    at = app("open_responses", question="U_CHALLENGE", user_type=others)
+    no_exception(at)
+    if small:   # dropping a type with 1-9 answers: refused, no answers, no themes
+        assert any("fewer than 10 answers" in w.value for w in at.warning)
+        assert not at.dataframe and not at.get("plotly_chart")
+    # dropping a type with 10 or more answers is allowed (when no small type stays in the selection)
+    allowed = app("open_responses", question="U_CHALLENGE",
+                  user_type=",".join(t for t in types if t != big[0] and t not in small))
+    no_exception(allowed)
+    assert not any("fewer than 10 answers" in w.value for w in allowed.warning)

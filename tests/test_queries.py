@@ -234,6 +234,17 @@ def test_named_vs_answered(con):
     assert (typed["n_users"] == n_typed).all()
 
 
+def test_text_answer_counts(con):
+    got = run(con, "text_answer_counts", survey="users", question="U_CHALLENGE")
+    want = con.execute("""SELECT count(*) FROM texts t JOIN respondents r USING (survey, response_id)
+        WHERE t.survey = 'users' AND t.question_id = 'U_CHALLENGE' AND length(trim(t.text)) > 0""").fetchone()[0]
+    assert int(got["n"].sum()) == want > 0
+    ca = con.execute("""SELECT count(*) FROM texts t JOIN respondents r USING (survey, response_id)
+        WHERE t.survey = 'users' AND t.question_id = 'U_CHALLENGE' AND r.state = 'CA'
+        AND length(trim(t.text)) > 0""").fetchone()[0]
+    assert int(got.loc[got["state"] == "CA", "n"].sum()) == ca
+
+
 def test_every_query_file_is_tested():
     # runs last in this module (pytest keeps file order): each queries/*.sql was exercised above
     files = {p.stem for p in QUERIES.glob("*.sql")}
