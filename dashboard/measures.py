@@ -97,6 +97,57 @@ def _base_total(df: pd.DataFrame, part: str) -> int:
     return int(pd.to_numeric(per, errors="coerce").max() or 0)
 
 
+# ------------------------------------------------------------------------- differencing
+def _neighbours(f: Filters, by: str) -> list[Filters]:
+    """Other views anyone can open whose cells line up with this figure's cells (per state or
+    per user type): all user types, all states, all waves, and the selection without one of its
+    states or types.  A cell that differs from its twin there by 1 to min-1 respondents would
+    give that small group away by subtraction."""
+    out = []
+    if f.wave is not None:
+        out.append(Filters(None, f.states, f.user_types))
+    if by != "user_type" and f.user_types:
+        out.append(Filters(f.wave, f.states, ()))
+        if len(f.user_types) > 1:
+            out += [Filters(f.wave, f.states, tuple(t for t in f.user_types if t != x)) for x in f.user_types]
+    if by != "state" and f.states:
+        out.append(Filters(f.wave, (), f.user_types))
+        if len(f.states) > 1:
+            out += [Filters(f.wave, tuple(s for s in f.states if s != x), f.user_types) for x in f.states]
+    return out
+
+
+def _differencing_risk(df: pd.DataFrame, keys: list[str], bases) -> np.ndarray:
+    """Rows of ``df`` (with ``keys`` and base ``n``) whose base differs by 1..min-1 from the same
+    cell in a neighbouring view; ``bases(view)`` returns that view's frame (``keys`` + ``n``)."""
+    m = settings.min_group()
+    risky = np.zeros(len(df), dtype=bool)
+    if df.empty:
+        return risky
+    here = df[keys + ["n"]].reset_index(drop=True)
+    for view in bases.views:
+        other = bases(view)
+        if other.empty:
+            continue
+        other = other.drop_duplicates(keys)[keys + ["n"]].rename(columns={"n": "n_other"})
+        joined = here.merge(other, how="left", on=keys)
+        gap = (pd.to_numeric(joined["n_other"], errors="coerce").fillna(0)
+               - pd.to_numeric(joined["n"], errors="coerce").fillna(0)).abs().to_numpy()
+        risky |= (gap > 0) & (gap < m)
+    return risky
+
+
+class _Bases:
+    """The same query under each neighbouring view (results cached like any other query)."""
+
+    def __init__(self, f: Filters, by: str, fetch) -> None:
+        self.views = _neighbours(f, by) if by != "overall" else []
+        self._fetch = fetch
+
+    def __call__(self, view: Filters) -> pd.DataFrame:
+        return self._fetch(view)
+
+
 # ------------------------------------------------------------------------- matrix questions
 def scale_counts(survey: str, qid: str, f: Filters, by: str = "overall") -> pd.DataFrame:
     return run_query("scale_counts", survey=survey, question=qid, by=by, **f.params())
@@ -140,7 +191,9 @@ def matrix_share(survey: str, qid: str, f: Filters, scores: tuple[int, ...], by:
         df = pd.DataFrame(columns=["grp", "item", "k", "n"])
     grouped = by != "overall"
     total = _base_total(df, "item")
-    df = stats.proportions(df, partition="item" if grouped else None, group="grp" if grouped else None)
+    risky = _differencing_risk(df, ["grp", "item"], _Bases(f, by, lambda v: scale_counts(survey, qid, v, by)))
+    df = stats.proportions(df, partition="item" if grouped else None, group="grp" if grouped else None,
+                           also_hide=risky)
     labels = vocab.labels(survey, qid)
     items = vocab.ordered(df["item"], survey, qid) if len(df) else []
     df["Item"] = _ordered_labels(df["item"].map(labels).fillna(df["item"]), [labels.get(i, i) for i in items])
@@ -186,7 +239,10 @@ def choice_share(survey: str, qid: str, f: Filters, title: str, key: str, by: st
         df = pd.DataFrame(columns=["grp", "option", "k", "n"])
     grouped = by != "overall"
     total = _base_total(df, "option")
-    df = stats.proportions(df, partition="option" if grouped else None, group="grp" if grouped else None)
+    risky = _differencing_risk(df, ["grp"], _Bases(f, by, lambda v: run_query(
+        "choice_counts", survey=survey, question=qid, by=by, **v.params())))
+    df = stats.proportions(df, partition="option" if grouped else None, group="grp" if grouped else None,
+                           also_hide=risky)
     labels = vocab.labels(survey, qid)
     order = [labels.get(o, o) for o in vocab.ordered(df["option"], survey, qid)] if len(df) else []
     df["Option"] = _ordered_labels(df["option"].map(labels).fillna(df["option"]), order)
@@ -236,7 +292,10 @@ def rank_table(survey: str, qid: str, f: Filters, by: str = "overall") -> pd.Dat
     grouped = by != "overall"
     nn = pd.to_numeric(df["n"], errors="coerce")
     df["points"] = np.where(nn > 0, pd.to_numeric(df["pts"], errors="coerce") / nn, np.nan)
-    df = stats.proportions(df, partition="option" if grouped else None, group="grp" if grouped else None)
+    risky = _differencing_risk(df, ["grp"], _Bases(f, by, lambda v: run_query(
+        "rank_counts", survey=survey, question=qid, by=by, **v.params())))
+    df = stats.proportions(df, partition="option" if grouped else None, group="grp" if grouped else None,
+                           also_hide=risky)
     df.loc[df["suppressed"], ["points", "pts"]] = np.nan
     labels = vocab.labels(survey, qid)
     order = [labels.get(o, o) for o in vocab.ordered(df["option"], survey, qid)] if len(df) else []
@@ -271,12 +330,18 @@ def rank_figures(survey: str, qid: str, f: Filters, key: str) -> list[Figure]:
 # ------------------------------------------------------------------------- respondents
 def respondents_by(f: Filters, survey: str, by: str) -> pd.DataFrame:
     """Respondent counts per group (state or user type), suppressed with complementary suppression."""
-    df = run_query("respondent_counts", **f.params())
-    df = df[df["survey"] == survey]
     col = "state" if by == "state" else "user_type"
-    g = df.groupby(col, dropna=False, as_index=False)["n"].sum().rename(columns={col: "grp"})
-    g["grp"] = g["grp"].astype(object).where(g["grp"].notna(), None)
-    return stats.counts(g, group="grp")
+
+    def per_group(view: Filters) -> pd.DataFrame:
+        df = run_query("respondent_counts", **view.params())
+        df = df[df["survey"] == survey]
+        g = df.groupby(col, dropna=False, as_index=False)["n"].sum().rename(columns={col: "grp"})
+        g["grp"] = g["grp"].astype(object).where(g["grp"].notna(), None)
+        return g
+
+    g = per_group(f)
+    risky = _differencing_risk(g, ["grp"], _Bases(f, by, per_group))
+    return stats.counts(g, group="grp", also_hide=risky)
 
 
 def survey_total(f: Filters, survey: str) -> int:

@@ -65,9 +65,12 @@ def _as_list(cols) -> list[str]:
 
 
 def _suppression(df: pd.DataFrame, base: np.ndarray, partition, group: str | None,
-                 m: int) -> tuple[np.ndarray, np.ndarray]:
-    """(suppressed, total_suppressed) per row, by the primary and complementary rules above."""
+                 m: int, also: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(suppressed, total_suppressed) per row, by the primary and complementary rules above.
+    ``also``: rows to hide as if small (a cell another view could be subtracted from)."""
     hidden = (base > 0) & (base < m)
+    if also is not None:
+        hidden |= np.asarray(also, dtype=bool) & (base > 0)
     total_hidden = np.zeros(len(df), dtype=bool)
     if group is not None and hidden.any():
         keys = _as_list(partition)
@@ -126,7 +129,7 @@ def blank_suppressed(df: pd.DataFrame, value_cols: Iterable[str], n: str = "n",
 
 
 def proportions(df: pd.DataFrame, k: str = "k", n: str = "n", partition=None, group: str | None = None,
-                min_size: int | None = None) -> pd.DataFrame:
+                min_size: int | None = None, also_hide=None) -> pd.DataFrame:
     """Shares k/n with 95% Wilson intervals, suppressed by the rules above.
 
     Adds ``share``, ``lo``, ``hi``, ``suppressed``, ``total_suppressed``, ``note``; in
@@ -137,15 +140,17 @@ def proportions(df: pd.DataFrame, k: str = "k", n: str = "n", partition=None, gr
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(nn > 0, kk / nn, np.nan)
     lo, hi = wilson(kk, nn)
-    hidden, total_hidden = _suppression(df, np.nan_to_num(nn), partition, group, m)
+    hidden, total_hidden = _suppression(df, np.nan_to_num(nn), partition, group, m, also_hide)
     out = df.assign(share=share, lo=lo, hi=hi, suppressed=hidden, total_suppressed=total_hidden)
     return out.assign(**_blanked(out, [k, "share", "lo", "hi"], n, m))
 
 
 def counts(df: pd.DataFrame, n: str = "n", partition=None, group: str | None = None,
-           min_size: int | None = None) -> pd.DataFrame:
+           min_size: int | None = None, also_hide=None) -> pd.DataFrame:
     """Counts of respondents per group (the map, the user-type mix), suppressed the same way."""
-    out = flag_suppressed(df, n=n, partition=partition, group=group, min_size=min_size)
+    m = min_size or settings.min_group()
+    hidden, total_hidden = _suppression(df, np.nan_to_num(_floats(df[n])), partition, group, m, also_hide)
+    out = df.assign(suppressed=hidden, total_suppressed=total_hidden)
     return blank_suppressed(out, [], n=n, min_size=min_size)
 
 
