@@ -50,7 +50,11 @@ st.markdown(f"""
   all user types or all waves; for example, all states but one small one) shows nothing, since the difference would
   reveal those few. Likewise a state or user type with 1 to {m - 1} responses cannot be part of a larger selection
   (the view with it minus the view without it would be that group).
-- **Open answers** are shown only for groups of **{mt} or more** answers, and without state or organization type.
+- **Cells of two views.** A state's or user type's cell that differs by 1 to {m - 1} from the same cell in another
+  view anyone can open (all user types, all states, all waves, or the selection without one of its states or types)
+  is hidden like a small group, so comparing the two views cannot count those few.
+- **Open answers** are shown only for groups of **{mt} or more** answers, and without state or organization type; a
+  selection whose answers differ from a wider view by 1 to {mt - 1} answers shows none.
 - The minimums are settings (environment variables `LMI_MIN_GROUP`, now {m}, and `LMI_MIN_TEXT_GROUP`, now {mt}).
 """)
 
