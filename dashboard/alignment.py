@@ -14,7 +14,7 @@ from dashboard import settings, stats, vocab
 from dashboard.db import run_query
 from dashboard.figure import Figure
 from dashboard.filters import Filters
-from dashboard.measures import INTERVAL, suppression_sentence
+from dashboard.measures import INTERVAL, _Bases, _differencing_risk, suppression_sentence
 
 PRODUCERS = "Producers: named as a primary user group"
 USERS = "Users: share of those who answered"
@@ -45,12 +45,20 @@ def named_vs_answered(f: Filters) -> Figure:
                           + suppression_sentence()))
 
 
-def _two_sided(df: pd.DataFrame, part: str) -> pd.DataFrame:
-    """Shares for producers and users per state and <part>, each side suppressed across states."""
-    p = stats.proportions(df.rename(columns={"k_producers": "k", "n_producers": "n"})[["state", part, "k", "n"]],
-                          partition=part, group="state")
-    u = stats.proportions(df.rename(columns={"k_users": "k", "n_users": "n"})[["state", part, "k", "n"]],
-                          partition=part, group="state")
+def _side(df: pd.DataFrame, who: str, part: str) -> pd.DataFrame:
+    return df.rename(columns={f"k_{who}": "k", f"n_{who}": "n"})[["state", part, "k", "n"]]
+
+
+def _two_sided(df: pd.DataFrame, part: str, f: Filters | None = None, query: str | None = None) -> pd.DataFrame:
+    """Shares for producers and users per state and <part>, each side suppressed across states
+    (and, given the filters and the query, where a neighbouring view's cell differs by 1-4)."""
+    risk = {}
+    for who in ("producers", "users"):
+        side = _side(df, who, part)
+        risk[who] = (_differencing_risk(side, ["state", part], _Bases(f, "state", lambda v, who=who: _side(
+            run_query(query, **v.params()), who, part))) if f is not None and query else None)
+    p = stats.proportions(_side(df, "producers", part), partition=part, group="state", also_hide=risk["producers"])
+    u = stats.proportions(_side(df, "users", part), partition=part, group="state", also_hide=risk["users"])
     out = df[["state", part]].copy()
     out["producers_share"], out["producers_n"] = p["share"].to_numpy(), p["n"].to_numpy()
     out["users_share"], out["users_lo"], out["users_hi"], out["users_n"] = (
@@ -87,7 +95,7 @@ def perception_gap(f: Filters) -> tuple[Figure, Figure]:
                      title="Knowledge gap as producers see it and as users report it (all selected states)",
                      data=nat[["Item", "Who", "share", "lo", "hi", "n", "suppressed", "min_n"]].reset_index(drop=True),
                      n_text="n = producers and users who rated each item (filters applied)", method=method)
-    st_ = _two_sided(df, "item")
+    st_ = _two_sided(df, "item", f, "perception_gap")
     st_["difference"] = st_["producers_share"] - st_["users_share"]
     st_["State"] = st_["state"].map(vocab.state_label)
     st_["Item"] = pd.Categorical(st_["item"].map(labels), categories=item_order, ordered=True)
@@ -108,7 +116,7 @@ def awareness_gap(f: Filters) -> tuple[Figure, Figure]:
     df = run_query("awareness_gap", **f.params())
     labels = vocab.labels("users", "U_AWARE")
     order = [labels[c] for c in vocab.codes("users", "U_AWARE")]
-    st_ = _two_sided(df, "product")
+    st_ = _two_sided(df, "product", f, "awareness_gap")
     # a state "offers" a product when most of its producers who answered say so
     st_["offered"] = st_["producers_share"] > 0.5
     # pooled: users in states that offer the product (only states whose producer group is shown)
@@ -149,7 +157,9 @@ def maturity_by_state(f: Filters) -> Figure:
     df["pts"] = df["score"] * df["k"]
     per = df.groupby(["grp", "item"], as_index=False).agg(pts=("pts", "sum"), n=("n", "first"))
     per["mean"] = per["pts"] / per["n"]
-    per = stats.flag_suppressed(per, partition="item", group="grp")
+    risky = _differencing_risk(per, ["grp", "item"], _Bases(f, "state", lambda v: run_query(
+        "scale_counts", survey="producers", question="P_MATURITY", by="state", **v.params()).dropna(subset=["grp"])))
+    per = stats.flag_suppressed(per, partition="item", group="grp", also_hide=risky)
     per = stats.blank_suppressed(per, ["pts", "mean"])
     labels = vocab.labels("producers", "P_MATURITY")
     per["State"] = per["grp"].map(vocab.state_label)

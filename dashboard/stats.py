@@ -96,7 +96,7 @@ def _suppression(df: pd.DataFrame, base: np.ndarray, partition, group: str | Non
 
 
 def flag_suppressed(df: pd.DataFrame, n: str = "n", partition: Sequence[str] | str | None = None,
-                    group: str | None = None, min_size: int | None = None) -> pd.DataFrame:
+                    group: str | None = None, min_size: int | None = None, also_hide=None) -> pd.DataFrame:
     """Add ``suppressed`` (bool) and ``total_suppressed`` (bool) columns.
 
     ``partition``: columns that identify one set of groups adding up to a shown total (for
@@ -105,7 +105,7 @@ def flag_suppressed(df: pd.DataFrame, n: str = "n", partition: Sequence[str] | s
     suppression only -- use that only where no total of the groups is ever shown).
     """
     m = min_size or settings.min_group()
-    hidden, total_hidden = _suppression(df, np.nan_to_num(_floats(df[n])), partition, group, m)
+    hidden, total_hidden = _suppression(df, np.nan_to_num(_floats(df[n])), partition, group, m, also_hide)
     return df.assign(suppressed=hidden, total_suppressed=total_hidden)
 
 

@@ -105,3 +105,29 @@ def test_describe_formats_share_interval_and_n():
     out = stats.proportions(pd.DataFrame({"k": [50], "n": [100]}))
     assert stats.describe(out.iloc[0].to_dict()) == "50% (95% CI 40%\u201360%), n = 100"
     assert math.isclose(out["lo"].iloc[0], 0.4038, abs_tol=1e-3)
+
+
+def test_producer_state_views_hide_cells_another_view_would_reveal(use_db, fixture_db):
+    """Perception gap by state, all user types vs all but one: a state's users_n shown in both
+    views differs by 0 or by 5 or more, so the dropped type's few users there stay hidden."""
+    import duckdb
+
+    from dashboard import alignment
+    from dashboard.filters import Filters
+
+    use_db(fixture_db)
+    con = duckdb.connect(str(fixture_db), read_only=True)
+    per = con.execute("SELECT state, user_type, count(*) FROM respondents WHERE survey = 'users' "
+                      "AND user_type IS NOT NULL GROUP BY ALL").fetchall()
+    wave = con.execute("SELECT max(wave) FROM respondents").fetchone()[0]
+    con.close()
+    types = sorted({u for _, u, _ in per})
+    small = {t: sum(1 for _, u, n in per if u == t and 0 < n < 5) for t in types}
+    dropped = max(small, key=small.get)
+    assert small[dropped] > 0
+    everyone = alignment.perception_gap(Filters(wave, (), ()))[1].data
+    rest = alignment.perception_gap(Filters(wave, (), tuple(t for t in types if t != dropped)))[1].data
+    both = everyone.merge(rest, on=["State", "Item"], suffixes=("_all", "_rest"))
+    shown = both[~both["suppressed_all"] & ~both["suppressed_rest"]]
+    gap = (shown["users_n_all"].astype(float) - shown["users_n_rest"].astype(float)).abs()
+    assert ((gap == 0) | (gap >= 5)).all(), shown.loc[(gap > 0) & (gap < 5), ["State", "Item"]]
