@@ -14,7 +14,7 @@ from dashboard import settings, stats, vocab
 from dashboard.db import run_query
 from dashboard.figure import Figure
 from dashboard.filters import Filters
-from dashboard.measures import INTERVAL, _Bases, _differencing_risk, suppression_sentence
+from dashboard.measures import INTERVAL, _differencing_risk, suppression_sentence
 
 PRODUCERS = "Producers: named as a primary user group"
 USERS = "Users: share of those who answered"
@@ -49,14 +49,12 @@ def _side(df: pd.DataFrame, who: str, part: str) -> pd.DataFrame:
     return df.rename(columns={f"k_{who}": "k", f"n_{who}": "n"})[["state", part, "k", "n"]]
 
 
-def _two_sided(df: pd.DataFrame, part: str, f: Filters | None = None, query: str | None = None) -> pd.DataFrame:
+def _two_sided(df: pd.DataFrame, part: str, f: Filters, query: str) -> pd.DataFrame:
     """Shares for producers and users per state and <part>, each side suppressed across states
-    (and, given the filters and the query, where a neighbouring view's cell differs by 1-4)."""
-    risk = {}
-    for who in ("producers", "users"):
-        side = _side(df, who, part)
-        risk[who] = (_differencing_risk(side, ["state", part], _Bases(f, "state", lambda v, who=who: _side(
-            run_query(query, **v.params()), who, part))) if f is not None and query else None)
+    and where the same cell of a neighbouring view (``query`` under other filters) differs by 1-4."""
+    risk = {who: _differencing_risk(_side(df, who, part), ["state", part], f, "state",
+                                    lambda v, who=who: _side(run_query(query, **v.params()), who, part))
+            for who in ("producers", "users")}
     p = stats.proportions(_side(df, "producers", part), partition=part, group="state", also_hide=risk["producers"])
     u = stats.proportions(_side(df, "users", part), partition=part, group="state", also_hide=risk["users"])
     out = df[["state", part]].copy()
@@ -157,8 +155,8 @@ def maturity_by_state(f: Filters) -> Figure:
     df["pts"] = df["score"] * df["k"]
     per = df.groupby(["grp", "item"], as_index=False).agg(pts=("pts", "sum"), n=("n", "first"))
     per["mean"] = per["pts"] / per["n"]
-    risky = _differencing_risk(per, ["grp", "item"], _Bases(f, "state", lambda v: run_query(
-        "scale_counts", survey="producers", question="P_MATURITY", by="state", **v.params()).dropna(subset=["grp"])))
+    risky = _differencing_risk(per, ["grp", "item"], f, "state", lambda v: run_query(
+        "scale_counts", survey="producers", question="P_MATURITY", by="state", **v.params()).dropna(subset=["grp"]))
     per = stats.flag_suppressed(per, partition="item", group="grp", also_hide=risky)
     per = stats.blank_suppressed(per, ["pts", "mean"])
     labels = vocab.labels("producers", "P_MATURITY")

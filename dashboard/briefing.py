@@ -144,8 +144,10 @@ def gaps(f: Filters, state: str) -> list[Figure]:
     national = _national(f)
     name = vocab.state_label(state)
     # all states together, so each side's complementary suppression sees the whole nation
-    perception = alignment._two_sided(run_query("perception_gap", **national.params()), "item")
-    awareness = alignment._two_sided(run_query("awareness_gap", **national.params()), "product")
+    perception = alignment._two_sided(run_query("perception_gap", **national.params()), "item", national,
+                                      "perception_gap")
+    awareness = alignment._two_sided(run_query("awareness_gap", **national.params()), "product", national,
+                                     "awareness_gap")
     know = vocab.labels("users", "U_KNOW")
     aware = vocab.labels("users", "U_AWARE")
     method_suffix = f" A figure needs at least the minimum number of both the state's producers and its users. " \

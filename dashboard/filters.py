@@ -245,7 +245,8 @@ def text_leak_warning(f: Filters, survey: str, question: str) -> str | None:
     members = [total(f.wave, (s,), f.user_types) for s in f.states] if len(f.states) > 1 else []
     if typed and len(f.user_types) > 1:
         members += [total(f.wave, f.states, (t,)) for t in f.user_types]
-    if any(0 < w - selected < m for w in wider) or any(0 < n < m for n in members):
+    if stats.selection_leaves_out_few(selected, [w - selected for w in wider], m) or \
+            any(0 < n < m for n in members):
         return (f"This selection's answers differ from a wider view (all states, all user types or all waves), "
                 f"or from the same view without one of its states or user types, by fewer than {m} answers, so "
                 "those few could be read off by comparing the two. Add or remove a state or user type, or "

@@ -117,16 +117,17 @@ def _neighbours(f: Filters, by: str) -> list[Filters]:
     return out
 
 
-def _differencing_risk(df: pd.DataFrame, keys: list[str], bases) -> np.ndarray:
+def _differencing_risk(df: pd.DataFrame, keys: list[str], f: Filters, by: str, fetch) -> np.ndarray:
     """Rows of ``df`` (with ``keys`` and base ``n``) whose base differs by 1..min-1 from the same
-    cell in a neighbouring view; ``bases(view)`` returns that view's frame (``keys`` + ``n``)."""
+    cell in a neighbouring view of ``f``; ``fetch(view)`` returns that view's frame (``keys`` +
+    ``n``, from the same cached query)."""
     m = settings.min_group()
     risky = np.zeros(len(df), dtype=bool)
-    if df.empty:
+    if df.empty or by == "overall":
         return risky
     here = df[keys + ["n"]].reset_index(drop=True)
-    for view in bases.views:
-        other = bases(view)
+    for view in _neighbours(f, by):
+        other = fetch(view)
         if other.empty:
             continue
         other = other.drop_duplicates(keys)[keys + ["n"]].rename(columns={"n": "n_other"})
@@ -135,17 +136,6 @@ def _differencing_risk(df: pd.DataFrame, keys: list[str], bases) -> np.ndarray:
                - pd.to_numeric(joined["n"], errors="coerce").fillna(0)).abs().to_numpy()
         risky |= (gap > 0) & (gap < m)
     return risky
-
-
-class _Bases:
-    """The same query under each neighbouring view (results cached like any other query)."""
-
-    def __init__(self, f: Filters, by: str, fetch) -> None:
-        self.views = _neighbours(f, by) if by != "overall" else []
-        self._fetch = fetch
-
-    def __call__(self, view: Filters) -> pd.DataFrame:
-        return self._fetch(view)
 
 
 # ------------------------------------------------------------------------- matrix questions
@@ -191,7 +181,7 @@ def matrix_share(survey: str, qid: str, f: Filters, scores: tuple[int, ...], by:
         df = pd.DataFrame(columns=["grp", "item", "k", "n"])
     grouped = by != "overall"
     total = _base_total(df, "item")
-    risky = _differencing_risk(df, ["grp", "item"], _Bases(f, by, lambda v: scale_counts(survey, qid, v, by)))
+    risky = _differencing_risk(df, ["grp", "item"], f, by, lambda v: scale_counts(survey, qid, v, by))
     df = stats.proportions(df, partition="item" if grouped else None, group="grp" if grouped else None,
                            also_hide=risky)
     labels = vocab.labels(survey, qid)
@@ -239,8 +229,8 @@ def choice_share(survey: str, qid: str, f: Filters, title: str, key: str, by: st
         df = pd.DataFrame(columns=["grp", "option", "k", "n"])
     grouped = by != "overall"
     total = _base_total(df, "option")
-    risky = _differencing_risk(df, ["grp"], _Bases(f, by, lambda v: run_query(
-        "choice_counts", survey=survey, question=qid, by=by, **v.params())))
+    risky = _differencing_risk(df, ["grp"], f, by, lambda v: run_query(
+        "choice_counts", survey=survey, question=qid, by=by, **v.params()))
     df = stats.proportions(df, partition="option" if grouped else None, group="grp" if grouped else None,
                            also_hide=risky)
     labels = vocab.labels(survey, qid)
@@ -292,8 +282,8 @@ def rank_table(survey: str, qid: str, f: Filters, by: str = "overall") -> pd.Dat
     grouped = by != "overall"
     nn = pd.to_numeric(df["n"], errors="coerce")
     df["points"] = np.where(nn > 0, pd.to_numeric(df["pts"], errors="coerce") / nn, np.nan)
-    risky = _differencing_risk(df, ["grp"], _Bases(f, by, lambda v: run_query(
-        "rank_counts", survey=survey, question=qid, by=by, **v.params())))
+    risky = _differencing_risk(df, ["grp"], f, by, lambda v: run_query(
+        "rank_counts", survey=survey, question=qid, by=by, **v.params()))
     df = stats.proportions(df, partition="option" if grouped else None, group="grp" if grouped else None,
                            also_hide=risky)
     df.loc[df["suppressed"], ["points", "pts"]] = np.nan
@@ -340,7 +330,7 @@ def respondents_by(f: Filters, survey: str, by: str) -> pd.DataFrame:
         return g
 
     g = per_group(f)
-    risky = _differencing_risk(g, ["grp"], _Bases(f, by, per_group))
+    risky = _differencing_risk(g, ["grp"], f, by, per_group)
     return stats.counts(g, group="grp", also_hide=risky)
 
 

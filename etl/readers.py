@@ -223,16 +223,15 @@ def _empty_records(path: str) -> list[int]:
     non-empty records precede it.  Most files have no empty line at all, which one byte
     search settles; the others are walked in chunks with NumPy, keeping track of whether each
     line break falls inside quotes (an escaped quote "" leaves that unchanged)."""
-    data = np.memmap(path, dtype=np.uint8, mode="r") if os.path.getsize(path) else np.zeros(0, np.uint8)
     import mmap
 
-    with open(path, "rb") as fh:
-        if not len(data):
+    if os.path.getsize(path) == 0:
+        return []
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        crlf = mm.find(b"\r\n") >= 0
+        if mm[:1] != b"\n" and mm[:2] != b"\r\n" and mm.find(b"\n\r\n" if crlf else b"\n\n") < 0:
             return []
-        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-            crlf = mm.find(b"\r\n") >= 0
-            if mm[:1] != b"\n" and mm[:2] != b"\r\n" and mm.find(b"\n\r\n" if crlf else b"\n\n") < 0:
-                return []
+    data = np.memmap(path, dtype=np.uint8, mode="r")
     before: list[int] = []
     records = 0          # non-empty records so far
     quotes = 0           # quote characters so far (parity: inside a quoted cell or not)

@@ -23,11 +23,8 @@ def app_url(tmp_path_factory):
     db = tmp_path_factory.mktemp("presentdb") / "lmi.duckdb"
     write_database(db, generate("users", 2000, seed=3), generate("producers", 150, seed=3))
     log = tmp_path_factory.mktemp("presentlog") / "streamlit.log"
-    try:
-        with streamlit_server(db, log) as url:
-            yield url
-    except RuntimeError as err:
-        raise RuntimeError(f"{err}\n--- streamlit log ---\n{log.read_text()[-4000:]}") from None
+    with streamlit_server(db, log) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

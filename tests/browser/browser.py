@@ -103,7 +103,11 @@ def streamlit_server(db_path: Path | str, log_path: Path | str, extra_env: dict 
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         base_url = f"http://127.0.0.1:{port}"
         try:
-            wait_healthy(base_url, proc)
+            try:
+                wait_healthy(base_url, proc)
+            except RuntimeError as err:   # say why: the end of the server's own output
+                log.flush()
+                raise RuntimeError(f"{err}\n--- streamlit log ---\n{Path(log_path).read_text()[-4000:]}") from None
             yield base_url
         finally:
             proc.terminate()

@@ -40,12 +40,8 @@ def app_log(tmp_path_factory):
 
 @pytest.fixture(scope="package")
 def app_url(fixture_db, app_log):
-    log = app_log
-    try:
-        with streamlit_server(fixture_db, log) as url:
-            yield url
-    except RuntimeError as err:
-        raise RuntimeError(f"{err}\n--- streamlit log ---\n{log.read_text()[-4000:]}") from None
+    with streamlit_server(fixture_db, app_log) as url:
+        yield url
 
 
 @pytest.fixture(scope="package")
