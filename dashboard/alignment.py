@@ -2,34 +2,39 @@
 and whether users know what their state offers.
 
 Every state-level cell needs both groups (the state's producers and its users) to reach the
-minimum size; each side is suppressed across states with the same complementary rule as
-everywhere else, and a cell is hidden when either side is.
+minimum size; each side is hidden by dashboard.disclosure exactly as in that side's own
+by-state figures, and a cell is hidden when either side is.
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from dashboard import settings, stats, vocab
+from dashboard import disclosure, settings, stats, vocab
 from dashboard.db import run_query
 from dashboard.figure import Figure
+from dashboard.disclosure import MISSING, Base
 from dashboard.filters import Filters
-from dashboard.measures import INTERVAL, _differencing_risk, suppression_sentence
+from dashboard.measures import INTERVAL, suppression_sentence
 
+PERCEPTION = {"producers": Base("producers", "P_USER_KNOW", "item"), "users": Base("users", "U_KNOW", "item")}
+AWARENESS = {"producers": Base("producers", "P_PRODUCTS"), "users": Base("users", "U_AWARE")}
 PRODUCERS = "Producers: named as a primary user group"
 USERS = "Users: share of those who answered"
 
 
 def named_vs_answered(f: Filters) -> Figure:
     df = run_query("named_vs_answered", **f.params())
-    p = stats.proportions(df.rename(columns={"k_producers": "k", "n_producers": "n"})[["user_type", "k", "n"]])
+    p = df.rename(columns={"k_producers": "k", "n_producers": "n"})[["user_type", "k", "n"]].assign(grp="All")
+    p = stats.proportions(p, also_hide=disclosure.hide_flags(p, Base("producers", "P_USERS"), f, "overall"))
     u = df.rename(columns={"k_users": "k", "n_users": "n"})[["user_type", "k", "n"]].copy()
-    # each user type is a group of users (k of them): hide small types, and a second type where
-    # one hidden type could be recovered from the total
-    small_type = stats.flag_suppressed(u, n="k", group="user_type")["suppressed"].to_numpy()
-    u = stats.proportions(u)
-    u["suppressed"] = u["suppressed"] | small_type
-    u = stats.blank_suppressed(u, ["k", "share", "lo", "hi"])
+    # each user type is a group of users (k of them): hidden exactly as in the user-type mix
+    types = u.rename(columns={"user_type": "grp", "k": "n", "n": "all"})
+    users = Base("users", unit="respondent")
+    small_type = (disclosure.hide_flags(types, users, f, "user_type")
+                  | disclosure.hide_flags(types, users, f, "overall")      # the users' total is the base
+                  | stats.flag_suppressed(types)["suppressed"].to_numpy())
+    u = stats.proportions(u, also_hide=small_type)
     p["Who"], u["Who"] = PRODUCERS, USERS
     out = pd.concat([p, u], ignore_index=True)
     order = [vocab.user_type_label(c) for c in vocab.ordered(out["user_type"], "users", "U_ROLE")]
@@ -49,14 +54,15 @@ def _side(df: pd.DataFrame, who: str, part: str) -> pd.DataFrame:
     return df.rename(columns={f"k_{who}": "k", f"n_{who}": "n"})[["state", part, "k", "n"]]
 
 
-def _two_sided(df: pd.DataFrame, part: str, f: Filters, query: str) -> pd.DataFrame:
-    """Shares for producers and users per state and <part>, each side suppressed across states
-    and where the same cell of a neighbouring view (``query`` under other filters) differs by 1-4."""
-    risk = {who: _differencing_risk(_side(df, who, part), ["state", part], f, "state",
-                                    lambda v, who=who: _side(run_query(query, **v.params()), who, part))
-            for who in ("producers", "users")}
-    p = stats.proportions(_side(df, "producers", part), partition=part, group="state", also_hide=risk["producers"])
-    u = stats.proportions(_side(df, "users", part), partition=part, group="state", also_hide=risk["users"])
+def _two_sided(df: pd.DataFrame, part: str, f: Filters, bases: dict[str, Base]) -> pd.DataFrame:
+    """Shares for producers and users per state and <part>, each side hidden as in its own by-state
+    figures (``bases``: the producers' and the users' question)."""
+    def side(who: str) -> pd.DataFrame:
+        d = _side(df, who, part).rename(columns={"state": "grp"})
+        item = part if bases[who].unit == "item" else None
+        return stats.proportions(d, also_hide=disclosure.hide_flags(d, bases[who], f, "state", item))
+
+    p, u = side("producers"), side("users")
     out = df[["state", part]].copy()
     out["producers_share"], out["producers_n"] = p["share"].to_numpy(), p["n"].to_numpy()
     out["users_share"], out["users_lo"], out["users_hi"], out["users_n"] = (
@@ -78,8 +84,13 @@ def perception_gap(f: Filters) -> tuple[Figure, Figure]:
     # national: producers' view vs users' answers, per item
     nat = df.groupby("item", as_index=False)[["k_producers", "n_producers", "k_users", "n_users"]].sum()
     rows = []
-    for who, k, n in (("Producers' estimate", "k_producers", "n_producers"), ("Users' own answers", "k_users", "n_users")):
-        part = stats.proportions(nat.rename(columns={k: "k", n: "n"})[["item", "k", "n"]])
+    sides = (("Producers' estimate", "k_producers", "n_producers", PERCEPTION["producers"]),
+             ("Users' own answers", "k_users", "n_users", PERCEPTION["users"]))
+    for who, k, n, base in sides:
+        part = nat.rename(columns={k: "k", n: "n"})[["item", "k", "n"]].assign(grp="All")
+        # the query leaves out multi-state users and those without a state: the cell holds the rest
+        part = stats.proportions(part, also_hide=disclosure.hide_flags(part, base, f, "overall", "item",
+                                                                       without=("US", MISSING)))
         part["Who"] = who
         rows.append(part)
     nat = pd.concat(rows, ignore_index=True)
@@ -93,7 +104,7 @@ def perception_gap(f: Filters) -> tuple[Figure, Figure]:
                      title="Knowledge gap as producers see it and as users report it (all selected states)",
                      data=nat[["Item", "Who", "share", "lo", "hi", "n", "suppressed", "min_n"]].reset_index(drop=True),
                      n_text="n = producers and users who rated each item (filters applied)", method=method)
-    st_ = _two_sided(df, "item", f, "perception_gap")
+    st_ = _two_sided(df, "item", f, PERCEPTION)
     st_["difference"] = st_["producers_share"] - st_["users_share"]
     st_["State"] = st_["state"].map(vocab.state_label)
     st_["Item"] = pd.Categorical(st_["item"].map(labels), categories=item_order, ordered=True)
@@ -114,7 +125,7 @@ def awareness_gap(f: Filters) -> tuple[Figure, Figure]:
     df = run_query("awareness_gap", **f.params())
     labels = vocab.labels("users", "U_AWARE")
     order = [labels[c] for c in vocab.codes("users", "U_AWARE")]
-    st_ = _two_sided(df, "product", f, "awareness_gap")
+    st_ = _two_sided(df, "product", f, AWARENESS)
     # a state "offers" a product when most of its producers who answered say so
     st_["offered"] = st_["producers_share"] > 0.5
     # pooled: users in states that offer the product (only states whose producer group is shown)
@@ -155,9 +166,8 @@ def maturity_by_state(f: Filters) -> Figure:
     df["pts"] = df["score"] * df["k"]
     per = df.groupby(["grp", "item"], as_index=False).agg(pts=("pts", "sum"), n=("n", "first"))
     per["mean"] = per["pts"] / per["n"]
-    risky = _differencing_risk(per, ["grp", "item"], f, "state", lambda v: run_query(
-        "scale_counts", survey="producers", question="P_MATURITY", by="state", **v.params()).dropna(subset=["grp"]))
-    per = stats.flag_suppressed(per, partition="item", group="grp", also_hide=risky)
+    per = stats.flag_suppressed(per, also_hide=disclosure.hide_flags(per, Base("producers", "P_MATURITY", "item"),
+                                                                      f, "state", "item"))
     per = stats.blank_suppressed(per, ["pts", "mean"])
     labels = vocab.labels("producers", "P_MATURITY")
     per["State"] = per["grp"].map(vocab.state_label)

@@ -51,11 +51,7 @@ def rank_measure(f: Filters, state: str) -> Figure:
     nation = measures.rank_table("users", "U_TRAIN_RANK", national, "overall")
     mine = per_state[per_state["grp"] == state].copy()
     mine["Where"] = vocab.state_label(state)
-    # where the state's partition could not be protected, the national figure is hidden too
-    hidden_total = per_state.groupby("option")["total_suppressed"].any()
     nation = nation.copy()
-    nation["suppressed"] = nation["suppressed"] | nation["option"].map(hidden_total).fillna(False).astype(bool)
-    nation.loc[nation["suppressed"], ["points", "n"]] = pd.NA
     nation["Where"] = comparison.NATION
     out = pd.concat([mine, nation], ignore_index=True)
     out["Where"] = pd.Categorical(out["Where"], categories=[vocab.state_label(state), comparison.NATION],
@@ -143,11 +139,11 @@ def _state_pair(two_sided: pd.DataFrame, part: str, label_col: str, labels: dict
 def gaps(f: Filters, state: str) -> list[Figure]:
     national = _national(f)
     name = vocab.state_label(state)
-    # all states together, so each side's complementary suppression sees the whole nation
+    # all states together, hidden exactly as on the Producers page
     perception = alignment._two_sided(run_query("perception_gap", **national.params()), "item", national,
-                                      "perception_gap")
+                                      alignment.PERCEPTION)
     awareness = alignment._two_sided(run_query("awareness_gap", **national.params()), "product", national,
-                                     "awareness_gap")
+                                     alignment.AWARENESS)
     know = vocab.labels("users", "U_KNOW")
     aware = vocab.labels("users", "U_AWARE")
     method_suffix = f" A figure needs at least the minimum number of both the state's producers and its users. " \
@@ -243,22 +239,17 @@ def theme_figures(f: Filters, state: str) -> tuple[list[Figure], list[str]]:
 
 
 # ----------------------------------------------------------------------------- the deck
-def _count_or_words(n: int) -> int | str:
-    return measures.count_text(n)
-
-
 def briefing_meta(f: Filters, state: str) -> ViewMeta:
     from dashboard.render import data_date
 
-    users = measures.survey_total(_own(f, state), "users")
-    producers = measures.survey_total(_own(f, state, producers=True), "producers")
-    nation = measures.survey_total(_national(f), "users")
+    users = measures.headline(_own(f, state), "users")
+    producers = measures.headline(_own(f, state, producers=True), "producers")
+    nation = measures.headline(_national(f), "users")
     filters = {"State": f"{vocab.state_label(state)} ({state})", "Wave": f.wave or "All waves",
                "User types": _national(f).describe()["User types"]}
     return ViewMeta(page=f"State briefing: {vocab.state_label(state)}", filters=filters, data_date=data_date(),
-                    counts={f"Users in {state}": _count_or_words(users),
-                            f"Producers in {state}": _count_or_words(producers),
-                            "Users nationally": _count_or_words(nation)})
+                    counts={f"Users in {state}": users, f"Producers in {state}": producers,
+                            "Users nationally": nation})
 
 
 def state_briefing_bytes(state: str, f: Filters | None = None) -> bytes:

@@ -1,16 +1,18 @@
 """One state beside its peers and the nation, measure by measure, with 95% intervals.
 
-States are computed together (all states under the wave and user-type filters) so the
-complementary suppression sees the whole partition of the nation: a state hidden because
-it is small cannot be recovered as "nation minus the states shown".
+States are computed together (all states under the wave and user-type filters) and hidden
+by dashboard.disclosure exactly as in the by-state figures of the other pages, so a state
+(or a peer) hidden there is hidden here, and the nation is hidden where it would give back
+a hidden state.
 """
 from __future__ import annotations
 
 import pandas as pd
 
-from dashboard import settings, stats, vocab
+from dashboard import disclosure, settings, stats, vocab
 from dashboard.db import run_query
 from dashboard.figure import Figure
+from dashboard.disclosure import Base
 from dashboard.filters import Filters
 from dashboard.measures import INTERVAL, suppression_sentence
 
@@ -21,16 +23,21 @@ def _national(f: Filters) -> Filters:
     return Filters(wave=f.wave, states=(), user_types=f.user_types)
 
 
-def _compare(per_state: pd.DataFrame, part: str, focus: str, peers: list[str]) -> pd.DataFrame:
-    """per_state: grp (state), <part>, k, n.  Returns focus, peers and nation rows, suppressed."""
-    states = stats.proportions(per_state, partition=part, group="grp")
-    nation = per_state.groupby(part, as_index=False)[["k", "n"]].sum()
+def _compare(shape, query: str, part: str, focus: str, peers: list[str], base: Base, f: Filters) -> pd.DataFrame:
+    """``shape(rows of query)`` gives grp, <part>, k, n; run per state and for the nation (which also
+    counts respondents without a state).  Returns focus, peers and nation rows, suppressed."""
+    item = part if base.unit == "item" else None
+    national = _national(f)
+
+    def fetch(by: str) -> pd.DataFrame:
+        df = run_query(query, survey=base.survey, question=base.question, by=by, **national.params())
+        return shape(df[df["grp"].notna()])
+
+    per_state = fetch("state")
+    states = stats.proportions(per_state, also_hide=disclosure.hide_flags(per_state, base, national, "state", item))
+    nation = fetch("overall")
+    nation = stats.proportions(nation, also_hide=disclosure.hide_flags(nation, base, national, "overall", item))
     nation["grp"] = NATION
-    nation = stats.proportions(nation)
-    # the nation is hidden where its partition of states could not protect a small state
-    hidden_total = states.groupby(part)["total_suppressed"].any()
-    nation["suppressed"] = nation["suppressed"] | nation[part].map(hidden_total).fillna(False).astype(bool)
-    nation = stats.blank_suppressed(nation, ["k", "share", "lo", "hi"])
     chosen = states[states["grp"].isin([focus, *peers])].copy()
     chosen["Where"] = chosen["grp"].map(vocab.state_label)
     nation["Where"] = NATION
@@ -42,11 +49,11 @@ def _compare(per_state: pd.DataFrame, part: str, focus: str, peers: list[str]) -
 
 def matrix_measure(survey: str, qid: str, scores: tuple[int, ...], f: Filters, focus: str, peers: list[str],
                    title: str, key: str, measure: str) -> Figure:
-    df = run_query("scale_counts", survey=survey, question=qid, by="state", **_national(f).params())
-    df = df[df["grp"].notna()]
-    df["hit"] = df["k"].where(df["score"].isin(scores), 0)
-    per = df.groupby(["grp", "item"], as_index=False).agg(k=("hit", "sum"), n=("n", "first"))
-    out = _compare(per, "item", focus, peers)
+    def shape(df: pd.DataFrame) -> pd.DataFrame:
+        df = df.assign(hit=df["k"].where(df["score"].isin(scores), 0))
+        return df.groupby(["grp", "item"], as_index=False).agg(k=("hit", "sum"), n=("n", "first"))
+
+    out = _compare(shape, "scale_counts", "item", focus, peers, Base(survey, qid, "item"), f)
     labels = vocab.labels(survey, qid)
     out["Item"] = pd.Categorical(out["item"].map(labels).fillna(out["item"]),
                                  categories=[labels[c] for c in vocab.codes(survey, qid)
@@ -59,14 +66,15 @@ def matrix_measure(survey: str, qid: str, scores: tuple[int, ...], f: Filters, f
                   method=f"{measure}: share of users answering {words}. Interval: {INTERVAL}. {suppression_sentence()}")
 
 
+def _every_option(df: pd.DataFrame, counts: pd.DataFrame, opts: list[str]) -> pd.DataFrame:
+    """Each group's base beside every codebook option's count (0 where nobody chose it)."""
+    grid = df.groupby("grp", as_index=False)["n"].first().merge(pd.DataFrame({"option": opts}), how="cross")
+    return grid.merge(counts[["grp", "option", "k"]], how="left", on=["grp", "option"]).fillna({"k": 0})
+
+
 def choice_measure(survey: str, qid: str, f: Filters, focus: str, peers: list[str], title: str, key: str) -> Figure:
-    df = run_query("choice_counts", survey=survey, question=qid, by="state", **_national(f).params())
-    df = df[df["grp"].notna()]
     opts = vocab.codes(survey, qid)
-    bases = df.groupby("grp", as_index=False)["n"].first()
-    grid = bases.merge(pd.DataFrame({"option": opts}), how="cross")
-    per = grid.merge(df[["grp", "option", "k"]], how="left", on=["grp", "option"]).fillna({"k": 0})
-    out = _compare(per, "option", focus, peers)
+    out = _compare(lambda df: _every_option(df, df, opts), "choice_counts", "option", focus, peers, Base(survey, qid), f)
     labels = vocab.labels(survey, qid)
     out["Option"] = pd.Categorical(out["option"].map(labels), categories=[labels[c] for c in opts], ordered=True)
     out["min_n"] = settings.min_group()
@@ -78,14 +86,12 @@ def choice_measure(survey: str, qid: str, f: Filters, focus: str, peers: list[st
 
 def rank_first_measure(survey: str, qid: str, f: Filters, focus: str, peers: list[str], title: str, key: str) -> Figure:
     """Share of those who ranked topics who put each topic first, state beside nation."""
-    df = run_query("rank_counts", survey=survey, question=qid, by="state", **_national(f).params())
-    df = df[df["grp"].notna()]
     opts = vocab.codes(survey, qid)
-    bases = df.groupby("grp", as_index=False)["n"].first()
-    firsts = df[df["rank"] == 1].groupby(["grp", "option"], as_index=False)["k"].sum()
-    grid = bases.merge(pd.DataFrame({"option": opts}), how="cross")
-    per = grid.merge(firsts, how="left", on=["grp", "option"]).fillna({"k": 0})
-    out = _compare(per, "option", focus, peers)
+
+    def shape(df: pd.DataFrame) -> pd.DataFrame:
+        return _every_option(df, df[df["rank"] == 1].groupby(["grp", "option"], as_index=False)["k"].sum(), opts)
+
+    out = _compare(shape, "rank_counts", "option", focus, peers, Base(survey, qid), f)
     labels = vocab.labels(survey, qid)
     out["Topic"] = pd.Categorical(out["option"].map(labels), categories=[labels[c] for c in opts], ordered=True)
     out["min_n"] = settings.min_group()

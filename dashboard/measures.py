@@ -14,9 +14,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import settings, stats, vocab
+from dashboard import disclosure, settings, stats, vocab
 from dashboard.db import run_query, signature
 from dashboard.figure import Figure
+from dashboard.disclosure import Base
 from dashboard.filters import HASH_FUNCS, Filters
 
 INTERVAL = "95% Wilson score interval"
@@ -52,7 +53,8 @@ GROUP_NAMES = {"overall": "All", "state": "State", "user_type": "User type"}
 def suppression_sentence(m: int | None = None) -> str:
     m = m or settings.min_group()
     return (f"Groups with fewer than {m} responses are not shown; where hiding one group could be undone by "
-            "subtraction from a total, a second group is hidden too.")
+            "subtraction from a total, a second group is hidden too, and it stays hidden in every view it could be "
+            "subtracted from.")
 
 
 def _finish(df: pd.DataFrame, keep: list[str]) -> pd.DataFrame:
@@ -80,11 +82,11 @@ def _group_order(codes: pd.Series, by: str, survey: str = "users") -> list[str]:
     return ["All respondents"]
 
 
-def base_text(n, who: str = "users") -> str:
+def base_text(n, who: str = "users", hidden: bool = False) -> str:
     if n is None or pd.isna(n) or int(n) == 0:
         return f"no {who} under these filters"
     m = settings.min_group()
-    if int(n) < m:
+    if int(n) < m or hidden:
         return f"{who}: {stats.suppressed_text(m)}"
     return f"n = {int(n):,} {who} who answered (filters applied)"
 
@@ -95,47 +97,6 @@ def _base_total(df: pd.DataFrame, part: str) -> int:
         return 0
     per = df.drop_duplicates(["grp", part]).groupby(part)["n"].sum()
     return int(pd.to_numeric(per, errors="coerce").max() or 0)
-
-
-# ------------------------------------------------------------------------- differencing
-def _neighbours(f: Filters, by: str) -> list[Filters]:
-    """Other views anyone can open whose cells line up with this figure's cells (per state or
-    per user type): all user types, all states, all waves, and the selection without one of its
-    states or types.  A cell that differs from its twin there by 1 to min-1 respondents would
-    give that small group away by subtraction."""
-    out = []
-    if f.wave is not None:
-        out.append(Filters(None, f.states, f.user_types))
-    if by != "user_type" and f.user_types:
-        out.append(Filters(f.wave, f.states, ()))
-        if len(f.user_types) > 1:
-            out += [Filters(f.wave, f.states, tuple(t for t in f.user_types if t != x)) for x in f.user_types]
-    if by != "state" and f.states:
-        out.append(Filters(f.wave, (), f.user_types))
-        if len(f.states) > 1:
-            out += [Filters(f.wave, tuple(s for s in f.states if s != x), f.user_types) for x in f.states]
-    return out
-
-
-def _differencing_risk(df: pd.DataFrame, keys: list[str], f: Filters, by: str, fetch) -> np.ndarray:
-    """Rows of ``df`` (with ``keys`` and base ``n``) whose base differs by 1..min-1 from the same
-    cell in a neighbouring view of ``f``; ``fetch(view)`` returns that view's frame (``keys`` +
-    ``n``, from the same cached query)."""
-    m = settings.min_group()
-    risky = np.zeros(len(df), dtype=bool)
-    if df.empty or by == "overall":
-        return risky
-    here = df[keys + ["n"]].reset_index(drop=True)
-    for view in _neighbours(f, by):
-        other = fetch(view)
-        if other.empty:
-            continue
-        other = other.drop_duplicates(keys)[keys + ["n"]].rename(columns={"n": "n_other"})
-        joined = here.merge(other, how="left", on=keys)
-        gap = (pd.to_numeric(joined["n_other"], errors="coerce").fillna(0)
-               - pd.to_numeric(joined["n"], errors="coerce").fillna(0)).abs().to_numpy()
-        risky |= (gap > 0) & (gap < m)
-    return risky
 
 
 # ------------------------------------------------------------------------- matrix questions
@@ -153,7 +114,8 @@ def likert(survey: str, qid: str, f: Filters, title: str, key: str, who: str = "
     grid = pd.MultiIndex.from_product([items, scores], names=["item", "score"]).to_frame(index=False)
     df = grid.merge(df[["item", "score", "k"]], how="left", on=["item", "score"]).fillna({"k": 0})
     df["n"] = df.groupby("item")["k"].transform("sum")
-    df = stats.proportions(df)
+    hide = disclosure.hide_flags(df.assign(grp="All"), Base(survey, qid, "item"), f, "overall", part="item")
+    df = stats.proportions(df, also_hide=hide)
     labels = vocab.labels(survey, qid)
     df["Item"] = _ordered_labels(df["item"].map(labels).fillna(df["item"]), [labels.get(i, i) for i in items])
     df["Answer"] = pd.Categorical(df["score"].map(q.scale_label), categories=[p.label for p in q.scale],
@@ -181,9 +143,7 @@ def matrix_share(survey: str, qid: str, f: Filters, scores: tuple[int, ...], by:
         df = pd.DataFrame(columns=["grp", "item", "k", "n"])
     grouped = by != "overall"
     total = _base_total(df, "item")
-    risky = _differencing_risk(df, ["grp", "item"], f, by, lambda v: scale_counts(survey, qid, v, by))
-    df = stats.proportions(df, partition="item" if grouped else None, group="grp" if grouped else None,
-                           also_hide=risky)
+    df = stats.proportions(df, also_hide=disclosure.hide_flags(df, Base(survey, qid, "item"), f, by, part="item"))
     labels = vocab.labels(survey, qid)
     items = vocab.ordered(df["item"], survey, qid) if len(df) else []
     df["Item"] = _ordered_labels(df["item"].map(labels).fillna(df["item"]), [labels.get(i, i) for i in items])
@@ -199,7 +159,7 @@ def matrix_share(survey: str, qid: str, f: Filters, scores: tuple[int, ...], by:
         else:
             cat, ser = "Item", GROUP_NAMES[by]
         notes = []
-        if df["total_suppressed"].any():
+        if disclosure.total_hidden(Base(survey, qid, "item"), f, by):
             notes.append("The national figure for some items is hidden too: every group there is small.")
         return Figure(key=key, title=title, kind=kind or "heatmap", category=cat, series=ser, value="share",
                       data=_finish(df, [cat, ser, "share", "lo", "hi", "n", "suppressed"]),
@@ -229,10 +189,7 @@ def choice_share(survey: str, qid: str, f: Filters, title: str, key: str, by: st
         df = pd.DataFrame(columns=["grp", "option", "k", "n"])
     grouped = by != "overall"
     total = _base_total(df, "option")
-    risky = _differencing_risk(df, ["grp"], f, by, lambda v: run_query(
-        "choice_counts", survey=survey, question=qid, by=by, **v.params()))
-    df = stats.proportions(df, partition="option" if grouped else None, group="grp" if grouped else None,
-                           also_hide=risky)
+    df = stats.proportions(df, also_hide=disclosure.hide_flags(df, Base(survey, qid), f, by))
     labels = vocab.labels(survey, qid)
     order = [labels.get(o, o) for o in vocab.ordered(df["option"], survey, qid)] if len(df) else []
     df["Option"] = _ordered_labels(df["option"].map(labels).fillna(df["option"]), order)
@@ -282,10 +239,7 @@ def rank_table(survey: str, qid: str, f: Filters, by: str = "overall") -> pd.Dat
     grouped = by != "overall"
     nn = pd.to_numeric(df["n"], errors="coerce")
     df["points"] = np.where(nn > 0, pd.to_numeric(df["pts"], errors="coerce") / nn, np.nan)
-    risky = _differencing_risk(df, ["grp"], f, by, lambda v: run_query(
-        "rank_counts", survey=survey, question=qid, by=by, **v.params()))
-    df = stats.proportions(df, partition="option" if grouped else None, group="grp" if grouped else None,
-                           also_hide=risky)
+    df = stats.proportions(df, also_hide=disclosure.hide_flags(df, Base(survey, qid), f, by))
     df.loc[df["suppressed"], ["points", "pts"]] = np.nan
     labels = vocab.labels(survey, qid)
     order = [labels.get(o, o) for o in vocab.ordered(df["option"], survey, qid)] if len(df) else []
@@ -319,19 +273,13 @@ def rank_figures(survey: str, qid: str, f: Filters, key: str) -> list[Figure]:
 
 # ------------------------------------------------------------------------- respondents
 def respondents_by(f: Filters, survey: str, by: str) -> pd.DataFrame:
-    """Respondent counts per group (state or user type), suppressed with complementary suppression."""
+    """Respondent counts per group (state or user type), suppressed by dashboard.disclosure."""
     col = "state" if by == "state" else "user_type"
-
-    def per_group(view: Filters) -> pd.DataFrame:
-        df = run_query("respondent_counts", **view.params())
-        df = df[df["survey"] == survey]
-        g = df.groupby(col, dropna=False, as_index=False)["n"].sum().rename(columns={col: "grp"})
-        g["grp"] = g["grp"].astype(object).where(g["grp"].notna(), None)
-        return g
-
-    g = per_group(f)
-    risky = _differencing_risk(g, ["grp"], f, by, per_group)
-    return stats.counts(g, group="grp", also_hide=risky)
+    df = run_query("respondent_counts", **f.params())
+    df = df[df["survey"] == survey]
+    g = df.groupby(col, dropna=False, as_index=False)["n"].sum().rename(columns={col: "grp"})
+    g["grp"] = g["grp"].astype(object).where(g["grp"].notna(), None)
+    return stats.counts(g, also_hide=disclosure.hide_flags(g, Base(survey, unit="respondent"), f, by))
 
 
 def survey_total(f: Filters, survey: str) -> int:
@@ -339,7 +287,13 @@ def survey_total(f: Filters, survey: str) -> int:
     return int(df.loc[df["survey"] == survey, "n"].sum())
 
 
-def count_text(n: int) -> int | str:
-    """A headline count, or the suppression words when it is a small group."""
+def count_text(n: int, hidden: bool = False) -> int | str:
+    """A headline count, or the suppression words when it is a small group (or ``hidden``)."""
     m = settings.min_group()
-    return n if n == 0 or n >= m else stats.suppressed_text(m)
+    return n if n == 0 or (n >= m and not hidden) else stats.suppressed_text(m)
+
+
+def headline(f: Filters, survey: str) -> int | str:
+    """How many responded to ``survey`` under ``f``, unless that count would give a small group away."""
+    h = disclosure.hidden(Base(survey, unit="respondent"), f, "overall")
+    return count_text(survey_total(f, survey), bool(h["hidden"].any()))

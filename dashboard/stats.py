@@ -64,9 +64,10 @@ def _as_list(cols) -> list[str]:
     return list(cols)
 
 
-def _suppression(df: pd.DataFrame, base: np.ndarray, partition, group: str | None,
+def suppression_flags(df: pd.DataFrame, base: np.ndarray, partition, group: str | None,
                  m: int, also: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(suppressed, total_suppressed) per row, by the primary and complementary rules above.
+    ``partition``: column(s) whose values each make one set of groups; ``group``: the groups' column.
     ``also``: rows to hide as if small (a cell another view could be subtracted from)."""
     hidden = (base > 0) & (base < m)
     if also is not None:
@@ -105,7 +106,7 @@ def flag_suppressed(df: pd.DataFrame, n: str = "n", partition: Sequence[str] | s
     suppression only -- use that only where no total of the groups is ever shown).
     """
     m = min_size or settings.min_group()
-    hidden, total_hidden = _suppression(df, np.nan_to_num(_floats(df[n])), partition, group, m, also_hide)
+    hidden, total_hidden = suppression_flags(df, np.nan_to_num(_floats(df[n])), partition, group, m, also_hide)
     return df.assign(suppressed=hidden, total_suppressed=total_hidden)
 
 
@@ -140,7 +141,7 @@ def proportions(df: pd.DataFrame, k: str = "k", n: str = "n", partition=None, gr
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(nn > 0, kk / nn, np.nan)
     lo, hi = wilson(kk, nn)
-    hidden, total_hidden = _suppression(df, np.nan_to_num(nn), partition, group, m, also_hide)
+    hidden, total_hidden = suppression_flags(df, np.nan_to_num(nn), partition, group, m, also_hide)
     out = df.assign(share=share, lo=lo, hi=hi, suppressed=hidden, total_suppressed=total_hidden)
     return out.assign(**_blanked(out, [k, "share", "lo", "hi"], n, m))
 
@@ -149,7 +150,7 @@ def counts(df: pd.DataFrame, n: str = "n", partition=None, group: str | None = N
            min_size: int | None = None, also_hide=None) -> pd.DataFrame:
     """Counts of respondents per group (the map, the user-type mix), suppressed the same way."""
     m = min_size or settings.min_group()
-    hidden, total_hidden = _suppression(df, np.nan_to_num(_floats(df[n])), partition, group, m, also_hide)
+    hidden, total_hidden = suppression_flags(df, np.nan_to_num(_floats(df[n])), partition, group, m, also_hide)
     out = df.assign(suppressed=hidden, total_suppressed=total_hidden)
     return blank_suppressed(out, [], n=n, min_size=min_size)
 

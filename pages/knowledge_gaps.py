@@ -35,5 +35,5 @@ st.caption("A knowledge gap is a user who is not at all or only slightly familia
 f = filters.current()
 with render.guard():
     if not render.blocked(f):
-        meta = render.view_meta(PAGE, f, {"Users": measures.count_text(measures.survey_total(f, "users"))})
+        meta = render.view_meta(PAGE, f, {"Users": measures.headline(f, "users")})
         render.show_figures(render.cached_figures(PAGE, build, f), meta)

@@ -53,6 +53,12 @@ st.markdown(f"""
 - **Cells of two views.** A state's or user type's cell that differs by 1 to {m - 1} from the same cell in another
   view anyone can open (all user types, all states, all waves, or the selection without one of its states or types)
   is hidden like a small group, so comparing the two views cannot count those few.
+- **Hidden stays hidden.** A group hidden in one view to protect another (the second group above) is hidden in every
+  view it could be subtracted from: select that state alone, or its user type alone, and the figures it would give
+  back are hidden too. Each view checks the breakdowns by state (for its user types) and by user type (for its
+  states), and the breakdown of each selected state by user type and of each selected user type by state; a figure
+  that holds some but not all of the groups hidden there shows nothing. Respondents without a state or user type
+  count in totals but are never shown as a group of their own.
 - **Open answers** are shown only for groups of **{mt} or more** answers, and without state or organization type; a
   selection whose answers differ from a wider view by 1 to {mt - 1} answers shows none.
 - The minimums are settings (environment variables `LMI_MIN_GROUP`, now {m}, and `LMI_MIN_TEXT_GROUP`, now {mt}).

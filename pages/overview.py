@@ -15,6 +15,8 @@ TOP = 5
 
 def build(f: filters.Filters) -> list:
     n_users = measures.survey_total(f, "users")
+    total_hidden = isinstance(measures.headline(f, "users"), str)   # the total itself gives a group away
+    n_text = measures.base_text(n_users, "users", hidden=total_hidden)
     m = settings.min_group()
     by_state = measures.respondents_by(f, "users", "state")
     states = by_state[by_state["grp"].notna() & (by_state["grp"] != "US")].copy()
@@ -24,7 +26,7 @@ def build(f: filters.Filters) -> list:
         key="users_map", title="Users who answered, by state", kind="map", category="State",
         value="n", value_format="count",
         data=states[["State", "State name", "n", "suppressed"]].assign(min_n=m).reset_index(drop=True),
-        n_text=measures.base_text(n_users, "users"),
+        n_text=n_text,
         method=(f"Count of users who answered, by the state they primarily work in. States with "
                 f"{stats.suppressed_text(m)} are grey and show no number; where one grey state could be worked "
                 "out from the national total, a second state is greyed too. Users who work across states "
@@ -33,13 +35,13 @@ def build(f: filters.Filters) -> list:
     mix = measures.respondents_by(f, "users", "user_type")
     mix["User type"] = mix["grp"].map(vocab.user_type_label)
     mix["share"] = mix["n"].astype("float64") / n_users if n_users else float("nan")
-    mix.loc[mix["suppressed"], "share"] = float("nan")
+    mix.loc[mix["suppressed"] | total_hidden, "share"] = float("nan")
     mix = mix.sort_values("n", ascending=False, na_position="last")
     type_mix = Figure(
         key="user_type_mix", title="Users who answered, by type of organization", kind="bar",
         category="User type", value="share",
         data=mix[["User type", "share", "n", "suppressed"]].assign(min_n=m).reset_index(drop=True),
-        n_text=measures.base_text(n_users, "users"),
+        n_text=n_text,
         method="Share of users of each organization type. " + measures.suppression_sentence(),
     )
     gaps = measures.matrix_share("users", "U_KNOW", f, (1, 2), "overall", key="top_gaps", measure="Knowledge gap",
@@ -61,10 +63,9 @@ f = filters.current()
 with render.guard():
     if not render.blocked(f):
         n_users = measures.survey_total(f, "users")
-        n_producers = measures.survey_total(f, "producers")
         counts = filters.respondents(f)
         covered = {s for s in counts["state"].dropna() if s != "US"}
-        shown_users, shown_producers = measures.count_text(n_users), measures.count_text(n_producers)
+        shown_users, shown_producers = measures.headline(f, "users"), measures.headline(f, "producers")
         a, b, c, d = st.columns(4)
         a.metric("Users who answered", shown_users if isinstance(shown_users, str) else f"{shown_users:,}")
         b.metric("Producers who answered", shown_producers if isinstance(shown_producers, str) else f"{shown_producers:,}")

@@ -34,5 +34,5 @@ st.caption("A pain point is a barrier a user rates moderate or major (3 or 4 on 
 f = filters.current()
 with render.guard():
     if not render.blocked(f):
-        meta = render.view_meta(PAGE, f, {"Users": measures.count_text(measures.survey_total(f, "users"))})
+        meta = render.view_meta(PAGE, f, {"Users": measures.headline(f, "users")})
         render.show_figures(render.cached_figures(PAGE, build, f), meta, rows=[1, 1, 1, 1, 2])

@@ -37,6 +37,6 @@ st.caption("What state LMI agencies (producers) say about their channels, produc
 f = filters.current()
 with render.guard():
     if not render.blocked(f):
-        meta = render.view_meta(PAGE, f, {"Users": measures.count_text(measures.survey_total(f, "users")),
-                                          "Producers": measures.count_text(measures.survey_total(f, "producers"))})
+        meta = render.view_meta(PAGE, f, {"Users": measures.headline(f, "users"),
+                                          "Producers": measures.headline(f, "producers")})
         render.show_figures(render.cached_figures(PAGE, build, f), meta, rows=[2, 1, 1, 1, 1, 1, 1, 1, 1])

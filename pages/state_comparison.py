@@ -93,4 +93,4 @@ with render.guard():
         else:
             prod = render.cached_figures(PAGE + " producers", build_producers, own, focus)
             render.show_figures(prod, render.view_meta(PAGE + " (producers)", own,
-                                                       {"Producers": measures.count_text(n_prod)}))
+                                                       {"Producers": measures.headline(own, "producers")}))

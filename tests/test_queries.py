@@ -245,6 +245,30 @@ def test_text_answer_counts(con):
     assert int(got.loc[got["state"] == "CA", "n"].sum()) == ca
 
 
+@pytest.mark.parametrize("survey,question,unit", [
+    ("users", "U_KNOW", "item"), ("users", "U_SOURCES", "question"), ("users", "U_TRAIN_RANK", "question"),
+    ("users", "", "respondent"), ("producers", "P_MATURITY", "item"), ("producers", "", "respondent")])
+def test_disclosure_cube(con, survey, question, unit):
+    got = run(con, "disclosure_cube", survey=survey, question=question, unit=unit)
+    typ = "coalesce(r.user_type, '?')" if survey == "users" else "''"
+    if unit == "item":
+        src = (f"SELECT r.wave, coalesce(r.state, '?') st, {typ} ut, s.item part, count(*) n FROM scores s "
+               f"JOIN respondents r USING (survey, response_id) WHERE s.survey = '{survey}' "
+               f"AND s.question_id = '{question}' GROUP BY ALL")
+    elif unit == "question":
+        src = (f"SELECT r.wave, coalesce(r.state, '?') st, {typ} ut, '' part, count(DISTINCT response_id) n "
+               f"FROM (SELECT survey, response_id, question_id FROM choices UNION ALL "
+               f"SELECT survey, response_id, question_id FROM scores) a JOIN respondents r USING (survey, response_id) "
+               f"WHERE a.survey = '{survey}' AND a.question_id = '{question}' GROUP BY ALL")
+    else:
+        src = (f"SELECT r.wave, coalesce(r.state, '?') st, {typ} ut, '' part, count(*) n FROM respondents r "
+               f"WHERE r.survey = '{survey}' GROUP BY ALL")
+    want = con.execute(src).fetchdf().rename(columns={"st": "state", "ut": "user_type"})
+    key = ["wave", "state", "user_type", "part"]
+    m = got.merge(want, on=key, how="outer", suffixes=("", "_want"))
+    assert len(got) > 0 and len(m) == len(want) == len(got) and (m["n"] == m["n_want"]).all()
+
+
 def test_every_query_file_is_tested():
     # runs last in this module (pytest keeps file order): each queries/*.sql was exercised above
     files = {p.stem for p in QUERIES.glob("*.sql")}
