@@ -33,15 +33,15 @@ array sums, not a query per neighbouring view.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import streamlit as st
 
 from dashboard import settings
 from dashboard.db import run_query, signature
-from dashboard.filters import HASH_FUNCS, Filters
+from dashboard.filters import Filters
 
 MISSING = "?"          # respondents without a state or user type: never a group of their own
 
@@ -61,12 +61,11 @@ class Base:
 
 
 def _memo(fn):
-    """Cache per database version; callers never change what they get (read-only tables)."""
-    def inner(sig, *args):
-        return fn(*args)
-    inner.__qualname__ = inner.__name__ = f"disclosure_{fn.__name__}"
-    cached = st.cache_resource(max_entries=4096, show_spinner=False, hash_funcs=HASH_FUNCS)(inner)
-    return lambda *args: cached(signature(), *args)
+    """Cache per database version.  A plain LRU cache: these are called a hundred times per
+    page run with small hashable arguments, where Streamlit's cache (which hashes its
+    arguments itself) cost more than the work.  Results are read-only."""
+    cached = functools.lru_cache(maxsize=8192)(lambda sig, *args: fn(*args))
+    return functools.wraps(fn)(lambda *args: cached(signature(), *args))
 
 
 @dataclass(frozen=True)
@@ -264,19 +263,21 @@ def hidden(base: Base, f: Filters, by: str = "overall", without: tuple = ()) -> 
     return _hidden(base, f, by, tuple(without)).copy()
 
 
+@_memo
+def _lookup(base: Base, f: Filters, by: str, without: tuple) -> dict:
+    h = _hidden(base, f, by, without)
+    return dict(zip(zip(h["grp"], h["part"]), h["hidden"].tolist()))
+
+
 def hide_flags(df: pd.DataFrame, base: Base, f: Filters, by: str, part: str | None = None,
                without: tuple = ()) -> np.ndarray:
     """``hidden`` for each row of a figure's table (a ``grp`` column and, per item, ``part``)."""
-    h = hidden(base, f, by, without)
-    if df.empty or h.empty:
-        return np.zeros(len(df), dtype=bool)
-    keys = ["grp"] + ([part] if part else [])
-    h = h.rename(columns={"part": part} if part else {})[keys + ["hidden"]]
-    if not part:
-        h = h.groupby("grp", as_index=False)["hidden"].any()
-    left = df[keys].copy()
-    left["grp"] = "All" if by == "overall" else left["grp"].astype(object).where(left["grp"].notna(), MISSING)
-    return left.merge(h, how="left", on=keys)["hidden"].fillna(False).to_numpy(dtype=bool)
+    if df.empty:
+        return np.zeros(0, dtype=bool)
+    table = _lookup(base, f, by, tuple(without))
+    groups = ["All"] * len(df) if by == "overall" else [MISSING if pd.isna(g) else g for g in df["grp"]]
+    parts = df[part].tolist() if part else [""] * len(df)
+    return np.fromiter((table.get(key, False) for key in zip(groups, parts)), dtype=bool, count=len(df))
 
 
 def total_hidden(base: Base, f: Filters, by: str) -> bool:
