@@ -85,7 +85,8 @@ def status(fig: Figure) -> str:
     if hidden.all():
         return "suppressed"
     if values is not None and values[~hidden].isna().all():
-        return "empty"
+        # nothing to draw: because groups are small (say so), or because nobody answered
+        return "suppressed" if hidden.any() else "empty"
     return "ok"
 
 
