@@ -15,8 +15,8 @@ The canonical breakdowns, for a wave and a measure:
 * ``G({s})`` for every single state, ``H({t})`` for every single user type.
 
 Each is hidden by the base rules (``_base``): primary suppression (1 to min-1), cells that
-differ by 1 to min-1 from the same cell of a neighbouring view anyone can open (all waves,
-all types, all states, the selection without one of its states or types), the unknown
+differ by 1 to min-1 from the same cell of a neighbouring view anyone can open (all types,
+all states, the selection without one of its states or types), the unknown
 group ('?', respondents without a state or type, never shown on its own), then
 complementary suppression within each item.
 
@@ -26,6 +26,10 @@ of ``G(S')`` (in T'), of ``G({s})`` for a state s in S', or of ``H({t})`` for a 
 T' -- because the groups shown beside it there, subtracted from it, would leave part of
 the hidden set, which may be a single small group.  It is also hidden when it holds all of
 a hidden set that complementary suppression could not protect (``total_hidden``).
+
+Every view is of one wave (dashboard/filters.py offers no pooled "all waves" view), and
+waves are disjoint sets of respondents, so views of different waves cannot be subtracted
+from each other and each wave is protected on its own.
 
 Everything is computed from one small table per measure (queries/disclosure_cube.sql:
 respondents per wave x state x user type x item) held as a NumPy array, so a view costs
@@ -70,13 +74,11 @@ def _memo(fn):
 
 @dataclass(frozen=True)
 class Cube:
-    """Respondents per state x user type x part, in the chosen wave (``now``) and in all waves."""
+    """Respondents per state x user type x part in the chosen wave (all waves when None)."""
     states: np.ndarray
     types: np.ndarray
     parts: np.ndarray
     now: np.ndarray
-    every_wave: np.ndarray
-    wave_set: bool
 
     def mask(self, axis: str, chosen: tuple) -> np.ndarray:
         codes = self.states if axis == "state" else self.types
@@ -99,14 +101,10 @@ def cube(base: Base, wave: str | None) -> Cube:
     ti = np.searchsorted(types, df["user_type"].to_numpy(dtype=object))
     pi = np.searchsorted(parts, df["part"].to_numpy(dtype=object))
     n = pd.to_numeric(df["n"]).to_numpy(dtype="int64")
-    every = np.zeros(shape, dtype="int64")
-    np.add.at(every, (si, ti, pi), n)
-    now = every
-    if wave is not None:
-        now = np.zeros(shape, dtype="int64")
-        sel = (df["wave"].astype(object) == wave).to_numpy()
-        np.add.at(now, (si[sel], ti[sel], pi[sel]), n[sel])
-    return Cube(states, types, parts, now, every, wave is not None)
+    now = np.zeros(shape, dtype="int64")
+    sel = (df["wave"].astype(object) == wave).to_numpy() if wave is not None else np.ones(len(df), dtype=bool)
+    np.add.at(now, (si[sel], ti[sel], pi[sel]), n[sel])
+    return Cube(states, types, parts, now)
 
 
 # ------------------------------------------------------------------------- cells of a view
@@ -140,11 +138,10 @@ def _without(mask: np.ndarray, i: int) -> np.ndarray:
 def _neighbour_cells(c: Cube, ms, mt, by: str, batch: str | None, S: tuple, T: tuple) -> list[np.ndarray]:
     """The same cells in every neighbouring view anyone can open (module doc)."""
     if batch:
-        views = [_batch(c.every_wave, batch)] if c.wave_set else []
         whole = _view(c.now, np.ones(len(c.states), bool), np.ones(len(c.types), bool), by)
         n_batch = len(c.states) if batch == "state" else len(c.types)
-        return views + [np.tile(whole, (1, n_batch))]        # the batch's filter dropped
-    views = [_view(c.every_wave, ms, mt, by)] if c.wave_set else []
+        return [np.tile(whole, (1, n_batch))]        # the batch's filter dropped
+    views = []
     all_s, all_t = np.ones(len(c.states), bool), np.ones(len(c.types), bool)
     if by != "user_type" and T:
         views.append(_view(c.now, ms, all_t, by))

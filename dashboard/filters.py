@@ -3,6 +3,12 @@
 ``?state=IL,WI&user_type=wdb&wave=2025``: on a session's first run the widgets take their
 values from the URL; on every run after that the URL is rewritten from the widgets.  Values
 the data does not hold (a typo, a state from another database) are dropped, never an error.
+
+Every view is of one survey wave.  Waves are separate rounds of the survey, and a pooled
+"all waves" view would let a small group of one wave be worked out by subtracting another
+wave from it (and would push the protection to hide much of every single-wave view), so the
+sidebar offers single waves only; compare waves by switching between them.  An old link's
+``wave=all`` opens the newest wave.
 """
 from __future__ import annotations
 
@@ -15,7 +21,6 @@ from dashboard import settings, stats, vocab
 from dashboard.db import DataUnavailable, run_query, signature
 
 WAVE_KEY, STATES_KEY, TYPES_KEY = "filter_wave", "filter_states", "filter_user_types"
-ALL_WAVES = "all"
 _SEEDED = "_filters_seeded"
 
 
@@ -48,7 +53,8 @@ class Filters:
             parts.append("state=" + ",".join(self.states))
         if self.user_types:
             parts.append("user_type=" + ",".join(self.user_types))
-        parts.append("wave=" + (self.wave or ALL_WAVES))
+        if self.wave:
+            parts.append("wave=" + self.wave)
         return "&".join(parts)
 
 
@@ -79,13 +85,14 @@ def options() -> dict[str, list[str]]:
     return out
 
 
+def _newest(opts: dict[str, list[str]]) -> str | None:
+    return opts["wave"][0] if opts["wave"] else None
+
+
 def _from_url(opts: dict[str, list[str]]) -> None:
     qp = st.query_params
     wave = qp.get("wave")
-    if wave and (wave in opts["wave"] or wave == ALL_WAVES):
-        st.session_state[WAVE_KEY] = wave
-    else:
-        st.session_state[WAVE_KEY] = opts["wave"][0] if opts["wave"] else ALL_WAVES
+    st.session_state[WAVE_KEY] = wave if wave in opts["wave"] else _newest(opts)
     upper = {s.upper(): s for s in opts["state"]}
     st.session_state[STATES_KEY] = [upper[s.upper()] for s in split_list(qp.get_all("state")) if s.upper() in upper]
     lower = {t.lower(): t for t in opts["user_type"]}
@@ -94,14 +101,14 @@ def _from_url(opts: dict[str, list[str]]) -> None:
 
 def _keep_valid(opts: dict[str, list[str]]) -> None:
     # A new database may lack values a session still holds; a widget must never see them.
-    if st.session_state.get(WAVE_KEY) not in [*opts["wave"], ALL_WAVES]:
-        st.session_state[WAVE_KEY] = opts["wave"][0] if opts["wave"] else ALL_WAVES
+    if st.session_state.get(WAVE_KEY) not in opts["wave"]:
+        st.session_state[WAVE_KEY] = _newest(opts)
     st.session_state[STATES_KEY] = [s for s in st.session_state.get(STATES_KEY, []) if s in opts["state"]]
     st.session_state[TYPES_KEY] = [t for t in st.session_state.get(TYPES_KEY, []) if t in opts["user_type"]]
 
 
 def _to_url(f: Filters) -> None:
-    wanted = {"wave": f.wave or ALL_WAVES,
+    wanted = {"wave": f.wave,
               "state": ",".join(f.states) or None,
               "user_type": ",".join(f.user_types) or None}
     for key, value in wanted.items():
@@ -124,14 +131,14 @@ def sidebar() -> Filters:
     _keep_valid(opts)
     bar = st.sidebar
     bar.header("Filters")
-    bar.selectbox("Survey wave", [*opts["wave"], ALL_WAVES], key=WAVE_KEY,
-                  format_func=lambda w: "All waves" if w == ALL_WAVES else w)
+    bar.selectbox("Survey wave", opts["wave"], key=WAVE_KEY,
+                  help="Each wave is one round of the survey; waves are not pooled.")
     bar.multiselect("States", opts["state"], key=STATES_KEY, format_func=vocab.state_label,
                     placeholder="All states")
     bar.multiselect("User types (users survey)", opts["user_type"], key=TYPES_KEY,
                     format_func=vocab.user_type_label, placeholder="All user types")
     wave = st.session_state[WAVE_KEY]
-    f = Filters(wave=None if wave == ALL_WAVES else wave,
+    f = Filters(wave=wave,
                 states=tuple(st.session_state[STATES_KEY]),
                 user_types=tuple(st.session_state[TYPES_KEY]), options=opts)
     _to_url(f)
@@ -163,15 +170,14 @@ def _cached_leak_warning(sig, min_group: int, f: Filters) -> str | None:
 def _leak_warning(f: Filters) -> str | None:
     """A message when this selection could be subtracted from a broader view to reveal a small group.
 
-    Broader views anyone can open: no state filter, no user-type filter, neither, and all
-    waves instead of one.  If one of them holds 1-4 respondents more than this selection,
-    those few would be exposed by subtraction, so the page shows nothing for this selection.
+    Broader views anyone can open (in the same wave): no state filter, no user-type filter,
+    neither.  If one of them holds 1-4 respondents more than this selection, those few would
+    be exposed by subtraction, so the page shows nothing for this selection.
     """
-    if not f.states and not f.user_types and f.wave is None:
+    if not f.states and not f.user_types:
         return None
     m = settings.min_group()
     this_wave = run_query("respondent_counts", wave=f.wave, states=[], user_types=[])
-    all_waves = run_query("respondent_counts", wave=None, states=[], user_types=[]) if f.wave else this_wave
     for survey in ("users", "producers"):
         def count(frame, states: bool, types: bool) -> int:
             w = frame[frame["survey"] == survey]
@@ -206,11 +212,11 @@ def _leak_warning(f: Filters) -> str | None:
                 return (f"{', '.join(small)}: fewer than {m} users for this selection, so adding or removing it "
                         "would reveal those few. Remove it from the User types filter to see results.")
         complements = [count(this_wave, False, False) - selected, count(this_wave, True, False) - selected,
-                       count(this_wave, False, True) - selected, count(all_waves, True, True) - selected]
+                       count(this_wave, False, True) - selected]
         if stats.selection_leaves_out_few(selected, complements, m):
             return (f"This selection leaves out fewer than {m} {survey} responses compared with a wider view "
-                    "(all states, all user types or all waves), so those few could be worked out by subtraction. "
-                    "Add or remove a state or user type, or choose another wave, to see results.")
+                    "(all states or all user types), so those few could be worked out by subtraction. "
+                    "Add or remove a state or user type to see results.")
     return None
 
 
@@ -219,8 +225,8 @@ def _leak_warning(f: Filters) -> str | None:
 def text_leak_warning(f: Filters, survey: str, question: str) -> str | None:
     """The leak guard for open answers (minimum ``settings.min_text_group()``, counted in answers).
 
-    Refuses a selection whose answers differ from a wider view (all states, all user types,
-    both, all waves) by 1 to minimum-1 answers, or to which one of its states or user types
+    Refuses a selection whose answers differ from a wider view of the same wave (all states,
+    all user types, both) by 1 to minimum-1 answers, or to which one of its states or user types
     contributes that few: those answers, and their themes, would be the difference.
     """
     m = settings.min_text_group()
@@ -240,15 +246,14 @@ def text_leak_warning(f: Filters, survey: str, question: str) -> str | None:
     selected = total(f.wave, f.states, f.user_types)
     if not selected:
         return None
-    wider = [total(f.wave, (), f.user_types), total(f.wave, f.states, ()), total(f.wave, (), ()),
-             total(None, f.states, f.user_types)]
+    wider = [total(f.wave, (), f.user_types), total(f.wave, f.states, ()), total(f.wave, (), ())]
     members = [total(f.wave, (s,), f.user_types) for s in f.states] if len(f.states) > 1 else []
     if typed and len(f.user_types) > 1:
         members += [total(f.wave, f.states, (t,)) for t in f.user_types]
     if stats.selection_leaves_out_few(selected, [w - selected for w in wider], m) or \
             any(0 < n < m for n in members):
-        return (f"This selection's answers differ from a wider view (all states, all user types or all waves), "
+        return (f"This selection's answers differ from a wider view (all states or all user types), "
                 f"or from the same view without one of its states or user types, by fewer than {m} answers, so "
-                "those few could be read off by comparing the two. Add or remove a state or user type, or "
-                "choose another wave, to see the answers.")
+                "those few could be read off by comparing the two. Add or remove a state or user type to see "
+                "the answers.")
     return None

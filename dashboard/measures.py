@@ -91,12 +91,14 @@ def base_text(n, who: str = "users", hidden: bool = False) -> str:
     return f"n = {int(n):,} {who} who answered (filters applied)"
 
 
-def _base_total(df: pd.DataFrame, part: str) -> int:
-    """Respondents behind a chart before suppression: per item, the sum over groups; the largest item."""
-    if df.empty:
-        return 0
-    per = df.drop_duplicates(["grp", part]).groupby(part)["n"].sum()
-    return int(pd.to_numeric(per, errors="coerce").max() or 0)
+def caption(base: Base, f: Filters, who: str = "users") -> str:
+    """A figure's base for its caption: the largest n among the items shown for the whole selection
+    (never the base of an item whose figures are hidden, which could be set against another view)."""
+    h = disclosure.hidden(base, f, "overall")
+    if h.empty:
+        return base_text(0, who)
+    shown = h.loc[~h["hidden"], "n"]
+    return base_text(int(shown.max()) if len(shown) else int(h["n"].max()), who, hidden=shown.empty)
 
 
 # ------------------------------------------------------------------------- matrix questions
@@ -120,11 +122,10 @@ def likert(survey: str, qid: str, f: Filters, title: str, key: str, who: str = "
     df["Item"] = _ordered_labels(df["item"].map(labels).fillna(df["item"]), [labels.get(i, i) for i in items])
     df["Answer"] = pd.Categorical(df["score"].map(q.scale_label), categories=[p.label for p in q.scale],
                                   ordered=True)
-    n_all = df.drop_duplicates("item")["n"].max() if len(df) else 0
     return Figure(
         key=key, title=title, kind="diverging", category="Item", value="share", series="Answer",
         data=_finish(df, ["Item", "Answer", "share", "n", "suppressed"]),
-        n_text=base_text(n_all, who) + "; each item's base is those who rated it",
+        n_text=caption(Base(survey, qid, "item"), f, who) + "; each item's base is those who rated it",
         method=(f"Share of {who} choosing each answer, among those who rated the item ('Don't know' and "
                 f"'N/A' excluded). Lower answers to the left of zero, higher to the right; the middle answer "
                 f"is split across zero. {suppression_sentence()}"),
@@ -142,7 +143,6 @@ def matrix_share(survey: str, qid: str, f: Filters, scores: tuple[int, ...], by:
     else:
         df = pd.DataFrame(columns=["grp", "item", "k", "n"])
     grouped = by != "overall"
-    total = _base_total(df, "item")
     df = stats.proportions(df, also_hide=disclosure.hide_flags(df, Base(survey, qid, "item"), f, by, part="item"))
     labels = vocab.labels(survey, qid)
     items = vocab.ordered(df["item"], survey, qid) if len(df) else []
@@ -151,7 +151,7 @@ def matrix_share(survey: str, qid: str, f: Filters, scores: tuple[int, ...], by:
     words = {(1, 2): "score 1 or 2", (3, 4): "score 3 or 4"}.get(tuple(scores), f"score {scores}")
     method = (f"{measure}: share of {who} who rated the item {words}, among those who rated it. "
               f"Interval: {INTERVAL}. {suppression_sentence()}")
-    n_text = base_text(total, who)
+    n_text = caption(Base(survey, qid, "item"), f, who)
     if grouped:
         # states as rows read better than 55 columns; user types fit as columns
         if by == "state":
@@ -188,7 +188,6 @@ def choice_share(survey: str, qid: str, f: Filters, title: str, key: str, by: st
     else:
         df = pd.DataFrame(columns=["grp", "option", "k", "n"])
     grouped = by != "overall"
-    total = _base_total(df, "option")
     df = stats.proportions(df, also_hide=disclosure.hide_flags(df, Base(survey, qid), f, by))
     labels = vocab.labels(survey, qid)
     order = [labels.get(o, o) for o in vocab.ordered(df["option"], survey, qid)] if len(df) else []
@@ -197,7 +196,7 @@ def choice_share(survey: str, qid: str, f: Filters, title: str, key: str, by: st
     method = (f"Share of {who} who {what} each option, among those who answered the question"
               f"{' (more than one option allowed, so shares add to more than 100%)' if q.type == 'multi' else ''}. "
               f"Interval: {INTERVAL}. {suppression_sentence()}")
-    n_text = base_text(total, who)
+    n_text = caption(Base(survey, qid), f, who)
     if grouped:
         df[GROUP_NAMES[by]] = _ordered_labels(_group_labels(df["grp"], by, survey), _group_order(df["grp"], by, survey))
         cat, ser = (GROUP_NAMES[by], "Option") if by == "state" else ("Option", GROUP_NAMES[by])
@@ -255,7 +254,7 @@ def rank_figures(survey: str, qid: str, f: Filters, key: str) -> list[Figure]:
     method = RANK_METHOD.format(m=m, m2=m - 1) + " " + suppression_sentence()
     df = rank_table(survey, qid, f, "overall").sort_values("points", ascending=False, na_position="last")
     df["Topic"] = df["Topic"].astype(str)
-    n_text = base_text(df["n"].max() if len(df) and df["n"].notna().any() else 0, "users")
+    n_text = caption(Base(survey, qid), f, "users")
     first = Figure(key=f"{key}_first", title="Training topics ranked first (share of users who ranked topics)",
                    kind="bar", category="Topic", value="share",
                    data=_finish(df.rename(columns={"k": "first_choices"}),

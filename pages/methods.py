@@ -46,12 +46,15 @@ st.markdown(f"""
   instead of a value, an interval or a count: on screen, in hovers, in tables, downloads and slides, and on the map.
 - **No subtraction.** Where groups add up to a total that is shown (states to the nation, user types to all users),
   hiding one small group is not enough; a second group is hidden too (or the total, when nothing else can be hidden).
-- **Filters.** A selection that leaves out only 1 to {m - 1} respondents compared with a wider view (all states,
-  all user types or all waves; for example, all states but one small one) shows nothing, since the difference would
+  The second group carries the same words as the small one, so the labels do not tell which of them is small.
+- **One wave at a time.** Every view is of one survey wave; waves are separate rounds and are never pooled, so
+  one wave cannot be worked out from another.
+- **Filters.** A selection that leaves out only 1 to {m - 1} respondents compared with a wider view (all states or
+  all user types; for example, all states but one small one) shows nothing, since the difference would
   reveal those few. Likewise a state or user type with 1 to {m - 1} responses cannot be part of a larger selection
   (the view with it minus the view without it would be that group).
 - **Cells of two views.** A state's or user type's cell that differs by 1 to {m - 1} from the same cell in another
-  view anyone can open (all user types, all states, all waves, or the selection without one of its states or types)
+  view anyone can open (all user types, all states, or the selection without one of its states or types)
   is hidden like a small group, so comparing the two views cannot count those few.
 - **Hidden stays hidden.** A group hidden in one view to protect another (the second group above) is hidden in every
   view it could be subtracted from: select that state alone, or its user type alone, and the figures it would give

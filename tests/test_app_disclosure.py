@@ -173,3 +173,30 @@ def test_splits_rule():
     assert not _splits(hidden, total, np.array([False, False, True]))[0]    # none of them
     assert _splits(hidden, np.array([True]), None)[0]                        # unprotected total
     assert _self_splits(hidden, total)[:, 0].tolist() == [True, True, False]
+
+
+def test_a_caption_never_gives_the_base_of_a_hidden_figure(monkeypatch):
+    """The n under a chart is the largest base among the items shown for the whole selection, so a
+    hidden item's base cannot be read off the caption and set against another view."""
+    from dashboard import disclosure, measures
+    from dashboard.filters import Filters
+
+    frame = pd.DataFrame({"wave": ["w"] * 6, "state": ["AA", "BB", "CC"] * 2, "user_type": ["x"] * 6,
+                          "part": ["big"] * 3 + ["small"] * 3, "n": [40, 30, 3, 40, 10, 20]})
+    monkeypatch.setattr(disclosure, "_frame", lambda base: frame)
+    base = disclosure.Base("users", "TEST_CAPTION", "item")
+    # 'big': CC (3) is small and BB (30) is hidden beside it, also when BB is selected alone
+    assert disclosure.hidden(base, Filters("w", ("BB",)), "overall").set_index("part")["hidden"].to_dict() == \
+        {"big": True, "small": False}
+    assert measures.caption(base, Filters("w", ("BB",))) .startswith("n = 10 ")
+    assert measures.caption(base, Filters("w", ("CC",))).startswith("n = 20 ")
+    assert measures.caption(base, Filters("w")).startswith("n = 73 ")
+
+
+def test_figures_use_the_caption_rule(measures):
+    from dashboard.disclosure import Base
+    from dashboard.filters import Filters
+
+    for f in (Filters(WAVE), Filters(WAVE, ("CA",))):
+        for by in ("overall", "state", "user_type"):
+            assert _gap(measures, f, by).n_text == measures.caption(Base("users", "U_KNOW", "item"), f)

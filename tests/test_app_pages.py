@@ -280,18 +280,25 @@ def test_downloads_of_a_state_breakdown_carry_no_number_for_a_small_state(use_db
         assert all(c in ("fewer than 5 responses", "True") for c in row[2:] if c), row
 
 
-def test_a_small_second_wave_cannot_be_recovered_by_subtracting_waves(app, tmp_path):
+def test_waves_are_never_pooled_so_a_small_wave_cannot_be_subtracted(app, tmp_path):
     from etl.synthetic import generate, write_database
     path = tmp_path / "waves.duckdb"
     write_database(path, generate("users", 300, seed=3, wave="2025"), generate("producers", 60, seed=3, wave="2025"),
                    generate("users", 3, seed=4, wave="2026", id_prefix="W26_"))
-    at = app("knowledge_gaps", db=path, wave="2025")
-    no_exception(at)
-    assert at.warning and "all waves" in at.warning[0].value
-    assert not at.get("plotly_chart")
-    both = app("knowledge_gaps", db=path, wave="all")
-    no_exception(both)
-    assert both.get("plotly_chart") and not both.warning
+    # the sidebar offers single waves only; an old link's wave=all opens the newest wave
+    pooled = app("knowledge_gaps", db=path, wave="all")
+    no_exception(pooled)
+    assert pooled.sidebar.selectbox[0].options == ["2026", "2025"]
+    assert pooled.sidebar.selectbox[0].value == "2026" and pooled.query_params["wave"] == "2026"
+    # the small wave on its own shows no number anywhere
+    small = app("overview", db=path, wave="2026")
+    no_exception(small)
+    assert not _digits(str(small.metric[0].value))      # users: "fewer than 5 responses"
+    assert not small.get("plotly_chart") and any("fewer than" in i.value for i in small.info)
+    # the large wave is shown in full, with no warning: nothing to subtract it from
+    big = app("knowledge_gaps", db=path, wave="2025")
+    no_exception(big)
+    assert big.get("plotly_chart") and not big.warning
 
 
 def test_state_comparison_training_first_choices_equal_sql(app, con):
