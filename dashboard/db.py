@@ -8,6 +8,7 @@ old (unlinked) file keeps working for whoever still holds it.  Any failure becom
 """
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -25,12 +26,18 @@ class DataUnavailable(RuntimeError):
 
 def signature(path: Path | None = None) -> tuple[str, int, int, int] | None:
     """(path, inode, mtime_ns, size) of the database file, or None when it does not exist."""
-    path = Path(path or settings.db_path())
+    path = str(path or settings.db_path())
     try:
-        info = path.stat()
+        info = os.stat(path)
     except OSError:
         return None
-    return (str(path.resolve()), info.st_ino, info.st_mtime_ns, info.st_size)
+    return (_resolved(path), info.st_ino, info.st_mtime_ns, info.st_size)
+
+
+@lru_cache(maxsize=64)
+def _resolved(path: str) -> str:
+    # asked a hundred times per page run; resolving walks every directory of the path
+    return str(Path(path).resolve())
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
