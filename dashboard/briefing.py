@@ -25,7 +25,7 @@ import pandas as pd
 from dashboard import alignment, comparison, measures, settings, slides, stats, vocab
 from dashboard.db import run_query
 from dashboard.figure import Figure, ViewMeta
-from dashboard.filters import Filters, leak_warning
+from dashboard.filters import Filters, leak_warning, text_leak_warning
 
 TOP_THEMES = 5
 WHO_PRODUCERS = "Producers' estimate"
@@ -206,6 +206,12 @@ def theme_figures(f: Filters, state: str) -> tuple[list[Figure], list[str]]:
                 continue
             chosen = [t for t in themes if t.applies_to(q.id)]
             if not chosen:
+                continue
+            # the same open-text guard as the Open responses page: answers that differ from a wider view
+            # (all types, or the nation) by fewer than the minimum would be readable by comparison
+            if text_leak_warning(own, survey, q.id):
+                lines.append(f"{who.capitalize()}: “{q.text}”: not shown for this selection, since its answers "
+                             f"differ from a wider view by fewer than {m}.")
                 continue
             counts = count_themes(run_query("briefing_texts", survey=survey, question=q.id, **own.params())["text"],
                                   chosen)

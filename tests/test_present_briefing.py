@@ -168,3 +168,25 @@ def test_theme_counts_equal_the_open_responses_query(db, monkeypatch):
     assert page.sort_values("theme")[["theme", "k", "n"]].to_dict("records") == \
         fast.sort_values("theme")[["theme", "k", "n"]].to_dict("records")
     assert fast["k"].sum() > 0
+
+
+def test_themes_follow_the_open_responses_guard(db, monkeypatch):
+    """Themes for a user-type selection whose answers differ from the state's by 1-9 are not in the deck,
+    exactly where the Open responses page refuses the same selection."""
+    from dashboard.filters import text_leak_warning
+
+    monkeypatch.setenv("LMI_DB", str(db))
+    m = settings.min_text_group()
+    per_type = dict(sql(db, """SELECT r.user_type, count(*) FROM texts t JOIN respondents r USING (survey, response_id)
+                               WHERE t.question_id = 'U_CHALLENGE' AND r.state = $s AND r.wave = '2025'
+                                 AND length(trim(t.text)) > 0 AND r.user_type IS NOT NULL GROUP BY 1""", s=STATE))
+    few = [t for t, n in per_type.items() if 0 < n < m]
+    assert few, "some user type must give California 1-9 answers"
+    rest = tuple(t for t in per_type if t != few[0])
+    f = Filters(wave="2025", user_types=rest)
+    assert text_leak_warning(Filters(wave="2025", states=(STATE,), user_types=rest), "users", "U_CHALLENGE")
+    deck_ = open_deck(briefing.state_briefing_bytes(STATE, f))
+    titles = [slide_title(s) for s in deck_.slides]
+    question = vocab.question("users", "U_CHALLENGE").text
+    assert not any("top themes in" in t and question in t for t in titles)
+    assert any(f"“{question}”: not shown for this selection" in slide_texts(s) for s in deck_.slides)
