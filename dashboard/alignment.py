@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dashboard import disclosure, settings, stats, vocab
+from dashboard import counts, disclosure, settings, stats, vocab
 from dashboard.db import run_query
 from dashboard.figure import Figure
 from dashboard.disclosure import MISSING, Base
@@ -161,7 +161,7 @@ def awareness_gap(f: Filters) -> tuple[Figure, Figure]:
 
 
 def maturity_by_state(f: Filters) -> Figure:
-    df = run_query("scale_counts", survey="producers", question="P_MATURITY", by="state", **f.params())
+    df = counts.fetch("scale_counts", survey="producers", question="P_MATURITY", by="state", **f.params())
     df = df[df["grp"].notna()]
     df["pts"] = df["score"] * df["k"]
     per = df.groupby(["grp", "item"], as_index=False).agg(pts=("pts", "sum"), n=("n", "first"))

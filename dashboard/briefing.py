@@ -146,7 +146,7 @@ def gaps(f: Filters, state: str) -> list[Figure]:
                                      alignment.AWARENESS)
     know = vocab.labels("users", "U_KNOW")
     aware = vocab.labels("users", "U_AWARE")
-    method_suffix = f" A figure needs at least the minimum number of both the state's producers and its users. " \
+    method_suffix = " A figure needs at least the minimum number of both the state's producers and its users. " \
                     + measures.suppression_sentence()
     return [
         Figure(key="brief_perception", kind="grouped", category="Item", series="Who", value="share",

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard import disclosure, settings, stats, vocab
-from dashboard.db import run_query
+from dashboard import counts, disclosure, settings, stats, vocab
 from dashboard.figure import Figure
 from dashboard.disclosure import Base
 from dashboard.filters import Filters
@@ -30,7 +29,7 @@ def _compare(shape, query: str, part: str, focus: str, peers: list[str], base: B
     national = _national(f)
 
     def fetch(by: str) -> pd.DataFrame:
-        df = run_query(query, survey=base.survey, question=base.question, by=by, **national.params())
+        df = counts.fetch(query, survey=base.survey, question=base.question, by=by, **national.params())
         return shape(df[df["grp"].notna()])
 
     per_state = fetch("state")

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import disclosure, settings, stats, vocab
+from dashboard import counts, disclosure, settings, stats, vocab
 from dashboard.db import run_query, signature
 from dashboard.figure import Figure
 from dashboard.disclosure import Base
@@ -103,7 +103,7 @@ def caption(base: Base, f: Filters, who: str = "users") -> str:
 
 # ------------------------------------------------------------------------- matrix questions
 def scale_counts(survey: str, qid: str, f: Filters, by: str = "overall") -> pd.DataFrame:
-    return run_query("scale_counts", survey=survey, question=qid, by=by, **f.params())
+    return counts.fetch("scale_counts", survey=survey, question=qid, by=by, **f.params())
 
 
 @_memo
@@ -176,7 +176,7 @@ def choice_share(survey: str, qid: str, f: Filters, title: str, key: str, by: st
                  who: str = "users", sort: bool = True, kind: str | None = None) -> Figure:
     """Share of respondents choosing each option (multi: any number; single: one)."""
     q = vocab.question(survey, qid)
-    df = run_query("choice_counts", survey=survey, question=qid, by=by, **f.params())
+    df = counts.fetch("choice_counts", survey=survey, question=qid, by=by, **f.params())
     # every codebook option appears, also when nobody chose it
     opts = vocab.codes(survey, qid)
     if len(df):
@@ -222,7 +222,7 @@ def rank_table(survey: str, qid: str, f: Filters, by: str = "overall") -> pd.Dat
     """Per group and option: first choices (k1), points, base n; suppressed by the rules."""
     q = vocab.question(survey, qid)
     m = q.max_rank or 3
-    df = run_query("rank_counts", survey=survey, question=qid, by=by, **f.params())
+    df = counts.fetch("rank_counts", survey=survey, question=qid, by=by, **f.params())
     opts = vocab.codes(survey, qid)
     if len(df):
         bases = df.groupby("grp", as_index=False)["n"].first()

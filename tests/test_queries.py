@@ -269,6 +269,27 @@ def test_disclosure_cube(con, survey, question, unit):
     assert len(got) > 0 and len(m) == len(want) == len(got) and (m["n"] == m["n_want"]).all()
 
 
+@pytest.mark.parametrize("kind,survey,question", [("scores", "users", "U_KNOW"), ("scores", "users", "U_TRAIN_RANK"),
+                                                   ("choices", "users", "U_SOURCES"), ("choices", "producers", "P_PRODUCTS")])
+def test_answer_cube(con, kind, survey, question):
+    got = run(con, "answer_cube", kind=kind, survey=survey, question=question)
+    table, key = ("scores", "item") if kind == "scores" else ("choices", "option")
+    score = "s.score" if kind == "scores" else "NULL::INTEGER"
+    want = con.execute(f"SELECT r.wave, r.state, r.user_type, s.{key} AS key, {score} AS score, count(*) AS n "
+                       f"FROM {table} s JOIN respondents r USING (survey, response_id) "
+                       f"WHERE s.survey = '{survey}' AND s.question_id = '{question}' GROUP BY ALL").fetchdf()
+    answered = con.execute(f"SELECT r.wave, r.state, r.user_type, count(DISTINCT response_id) AS n FROM "
+                           f"(SELECT survey, response_id, question_id FROM {table}) a JOIN respondents r "
+                           f"USING (survey, response_id) WHERE a.survey = '{survey}' AND a.question_id = '{question}' "
+                           "GROUP BY ALL").fetchdf()
+    counted, bases = got[got["key"].notna()], got[got["key"].isna()]
+    key_cols = ["wave", "state", "user_type", "key", "score"]
+    m = counted.merge(want, on=key_cols, how="outer", suffixes=("", "_want"))
+    assert len(m) == len(want) == len(counted) and (m["n"] == m["n_want"]).all()
+    b = bases.merge(answered, on=["wave", "state", "user_type"], how="outer", suffixes=("", "_want"))
+    assert len(b) == len(answered) == len(bases) and (b["n"] == b["n_want"]).all()
+
+
 def test_every_query_file_is_tested():
     # runs last in this module (pytest keeps file order): each queries/*.sql was exercised above
     files = {p.stem for p in QUERIES.glob("*.sql")}
