@@ -53,10 +53,15 @@ MISSING = "?"          # respondents without a state or user type: never a group
 @dataclass(frozen=True)
 class Base:
     """Whose answers a measure's cells count: a matrix question's raters per item
-    (unit 'item'), a question's answerers ('question'), or a survey's respondents ('respondent')."""
+    (unit 'item'), a question's answerers ('question'), a survey's respondents ('respondent'),
+    or a text question's open answers ('text', with the open-text minimum)."""
     survey: str
     question: str = ""
     unit: str = "question"
+
+    @property
+    def minimum(self) -> int:
+        return settings.min_text_group() if self.unit == "text" else settings.min_group()
 
     @property
     def typed(self) -> bool:
@@ -175,7 +180,7 @@ def _complement(n: np.ndarray, hidden: np.ndarray, m: int) -> tuple[np.ndarray, 
 def _base(base: Base, wave, S: tuple, T: tuple, by: str, batch: str | None = None) -> tuple[np.ndarray, ...]:
     """(n, hidden, total_hidden) of a view (or a batch of views) by the base rules (module doc)."""
     c = cube(base, wave)
-    m = settings.min_group()
+    m = base.minimum
     ms, mt = c.mask("state", S), c.mask("user_type", T)
     n = _batch(c.now, batch) if batch else _view(c.now, ms, mt, by)
     hidden = (n > 0) & (n < m)

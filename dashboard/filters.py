@@ -246,11 +246,16 @@ def text_leak_warning(f: Filters, survey: str, question: str) -> str | None:
     selected = total(f.wave, f.states, f.user_types)
     if not selected:
         return None
+    from dashboard import disclosure   # it builds on Filters: imported here, not at the top
+
+    # the same rules as every number: e.g. all types minus each other type opened alone would
+    # leave one small type's answers, so a second type is held back with it, everywhere
+    held_back = disclosure.hidden(disclosure.Base(survey, question, "text"), f, "overall")["hidden"].any()
     wider = [total(f.wave, (), f.user_types), total(f.wave, f.states, ()), total(f.wave, (), ())]
     members = [total(f.wave, (s,), f.user_types) for s in f.states] if len(f.states) > 1 else []
     if typed and len(f.user_types) > 1:
         members += [total(f.wave, f.states, (t,)) for t in f.user_types]
-    if stats.selection_leaves_out_few(selected, [w - selected for w in wider], m) or \
+    if held_back or stats.selection_leaves_out_few(selected, [w - selected for w in wider], m) or \
             any(0 < n < m for n in members):
         return (f"This selection's answers differ from a wider view (all states or all user types), "
                 f"or from the same view without one of its states or user types, by fewer than {m} answers, so "

@@ -23,7 +23,13 @@ users_answered AS (
     GROUP BY user_type
 ),
 users_base AS (
-    SELECT coalesce(sum(k), 0)::BIGINT AS n FROM users_answered
+    -- every user of the selection, also those who gave no organization type: the base is the
+    -- headline count, so the two cannot be subtracted to count the users without a type
+    SELECT coalesce(sum(n), 0)::BIGINT AS n FROM agg.respondents
+    WHERE survey = 'users'
+      AND ($wave IS NULL OR wave = $wave)
+      AND (len(CAST($states AS VARCHAR[])) = 0 OR list_contains(CAST($states AS VARCHAR[]), state))
+      AND (len(CAST($user_types AS VARCHAR[])) = 0 OR list_contains(CAST($user_types AS VARCHAR[]), user_type))
 ),
 types AS (
     SELECT user_type FROM producers_named UNION SELECT user_type FROM users_answered

@@ -200,3 +200,69 @@ def test_figures_use_the_caption_rule(measures):
     for f in (Filters(WAVE), Filters(WAVE, ("CA",))):
         for by in ("overall", "state", "user_type"):
             assert _gap(measures, f, by).n_text == measures.caption(Base("users", "U_KNOW", "item"), f)
+
+
+def test_open_answers_of_a_small_user_type_are_not_left_over_by_the_other_types(use_db, fixture_db, con):
+    """Open responses: the selection's answers minus those of every other user type opened alone must not
+    leave one type's 1-9 answers (its answers, and what they say, would be the difference)."""
+    from dashboard import settings
+    from dashboard.filters import Filters, text_leak_warning
+
+    use_db(fixture_db)
+    m = settings.min_text_group()
+    per = con.execute("""SELECT coalesce(r.state, '?'), r.user_type, count(*) FROM texts t
+                         JOIN respondents r USING (survey, response_id)
+                         WHERE t.question_id = 'U_CHALLENGE' AND r.wave = $w AND length(trim(t.text)) > 0
+                           AND r.user_type IS NOT NULL GROUP BY ALL""", {"w": WAVE}).fetchall()
+    big_states = [s for s, n in sorted(((s, sum(k for s2, _, k in per if s2 == s)) for s in {p[0] for p in per}),
+                                       key=lambda x: -x[1])][:6]
+    tested = 0
+    for states in [(), *((s,) for s in big_states)]:
+        answers = {}
+        for s, t, k in per:
+            if not states or s in states:
+                answers[t] = answers.get(t, 0) + k
+        if text_leak_warning(Filters(WAVE, states), "users", "U_CHALLENGE") or sum(answers.values()) < m:
+            continue
+        hidden = {t: k for t, k in answers.items()
+                  if text_leak_warning(Filters(WAVE, states, (t,)), "users", "U_CHALLENGE") or k < m}
+        tested += any(0 < k < m for k in hidden.values())
+        assert not hidden or (len(hidden) >= 2 and sum(hidden.values()) >= m), (states, hidden)
+    assert tested, "some selection must hold a user type with 1-9 open answers"
+
+
+@pytest.fixture(scope="module")
+def untyped_db(fixture_db, tmp_path_factory):
+    """The fixture with three California users who gave no organization type."""
+    import duckdb
+
+    from etl.store import refresh_aggregates
+    from tests.conftest import copy_db
+
+    path = copy_db(fixture_db, tmp_path_factory.mktemp("untyped") / "untyped.duckdb")
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("""UPDATE store.respondents SET user_type = NULL WHERE rkey IN (
+                           SELECT rkey FROM store.respondents WHERE survey = 'users' AND state = 'CA'
+                           ORDER BY rkey LIMIT 3)""")
+        refresh_aggregates(con)
+    finally:
+        con.close()
+    return path
+
+
+def test_users_without_a_type_cannot_be_counted_from_the_producers_page(use_db, untyped_db):
+    from dashboard import alignment, measures
+    from dashboard.filters import Filters
+
+    use_db(untyped_db)
+    for f in (Filters(WAVE), Filters(WAVE, ("CA",))):
+        fig = alignment.named_vs_answered(f).data
+        users = fig[fig["Who"] == alignment.USERS]
+        headline = measures.headline(f, "users")
+        bases = set(pd.to_numeric(users["n"], errors="coerce").dropna().astype(int))
+        assert bases <= {headline}, (f, bases, headline)          # the users' base is the headline count
+        shown = pd.to_numeric(users.loc[~users["suppressed"], "n"], errors="coerce")
+        # and the types shown do not add up to all but the three: a second type is hidden with them
+        left = headline - int((users.loc[~users["suppressed"], "share"] * shown).round().sum())
+        assert left == 0 or left >= 5, (f, left)

@@ -221,7 +221,7 @@ def test_perception_gap(con):
 
 def test_named_vs_answered(con):
     got = run(con, "named_vs_answered", **FILTERS[0]).set_index("user_type")
-    n_users = con.execute("SELECT count(*) FROM respondents WHERE survey = 'users' AND user_type IS NOT NULL").fetchone()[0]
+    n_users = con.execute("SELECT count(*) FROM respondents WHERE survey = 'users'").fetchone()[0]   # with or without a type
     wdb = con.execute("SELECT count(*) FROM respondents WHERE survey = 'users' AND user_type = 'wdb'").fetchone()[0]
     named = con.execute("SELECT count(*) FROM choices WHERE question_id = 'P_USERS' AND option = 'wdb'").fetchone()[0]
     assert got.loc["wdb", "k_users"] == wdb and got.loc["wdb", "n_users"] == n_users
@@ -247,7 +247,8 @@ def test_text_answer_counts(con):
 
 @pytest.mark.parametrize("survey,question,unit", [
     ("users", "U_KNOW", "item"), ("users", "U_SOURCES", "question"), ("users", "U_TRAIN_RANK", "question"),
-    ("users", "", "respondent"), ("producers", "P_MATURITY", "item"), ("producers", "", "respondent")])
+    ("users", "", "respondent"), ("producers", "P_MATURITY", "item"), ("producers", "", "respondent"),
+    ("users", "U_CHALLENGE", "text")])
 def test_disclosure_cube(con, survey, question, unit):
     got = run(con, "disclosure_cube", survey=survey, question=question, unit=unit)
     typ = "coalesce(r.user_type, '?')" if survey == "users" else "''"
@@ -260,6 +261,10 @@ def test_disclosure_cube(con, survey, question, unit):
                f"FROM (SELECT survey, response_id, question_id FROM choices UNION ALL "
                f"SELECT survey, response_id, question_id FROM scores) a JOIN respondents r USING (survey, response_id) "
                f"WHERE a.survey = '{survey}' AND a.question_id = '{question}' GROUP BY ALL")
+    elif unit == "text":
+        src = (f"SELECT r.wave, coalesce(r.state, '?') st, {typ} ut, '' part, count(*) n FROM texts t "
+               f"JOIN respondents r USING (survey, response_id) WHERE t.survey = '{survey}' "
+               f"AND t.question_id = '{question}' AND length(trim(t.text)) > 0 GROUP BY ALL")
     else:
         src = (f"SELECT r.wave, coalesce(r.state, '?') st, {typ} ut, '' part, count(*) n FROM respondents r "
                f"WHERE r.survey = '{survey}' GROUP BY ALL")
