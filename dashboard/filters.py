@@ -250,7 +250,9 @@ def text_leak_warning(f: Filters, survey: str, question: str) -> str | None:
 
     # the same rules as every number: e.g. all types minus each other type opened alone would
     # leave one small type's answers, so a second type is held back with it, everywhere
-    held_back = disclosure.hidden(disclosure.Base(survey, question, "text"), f, "overall")["hidden"].any()
+    # (a selection under the minimum is refused by the pages in their own words: "fewer than 10")
+    held_back = selected >= m and \
+        disclosure.hidden(disclosure.Base(survey, question, "text"), f, "overall")["hidden"].any()
     wider = [total(f.wave, (), f.user_types), total(f.wave, f.states, ()), total(f.wave, (), ())]
     members = [total(f.wave, (s,), f.user_types) for s in f.states] if len(f.states) > 1 else []
     if typed and len(f.user_types) > 1:
