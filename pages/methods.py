@@ -63,7 +63,8 @@ st.markdown(f"""
   that holds some but not all of the groups hidden there shows nothing. Respondents without a state or user type
   count in totals but are never shown as a group of their own.
 - **Open answers** are shown only for groups of **{mt} or more** answers, and without state or organization type; a
-  selection whose answers differ from a wider view by 1 to {mt - 1} answers shows none.
+  selection whose answers differ from a wider view by 1 to {mt - 1} answers shows none, and the rules above
+  (a second group held back, hidden everywhere it could be subtracted) apply to answers with the minimum of {mt}.
 - The minimums are settings (environment variables `LMI_MIN_GROUP`, now {m}, and `LMI_MIN_TEXT_GROUP`, now {mt}).
 """)
 
