@@ -133,6 +133,10 @@ def awareness_gap(f: Filters) -> tuple[Figure, Figure]:
     raw = df.merge(known[["state", "product", "offered"]], on=["state", "product"])
     pooled = raw[raw["offered"]].groupby("product", as_index=False)[["k_users", "n_users"]].sum()
     pooled = stats.proportions(pooled.rename(columns={"k_users": "k", "n_users": "n"}))
+    if pooled.empty and st_["suppressed"].any():
+        # no state has both sides large enough to be shown: say so, rather than "no responses"
+        pooled = stats.proportions(pd.DataFrame({"product": sorted(st_["product"].unique()), "k": 0, "n": 0}))
+        pooled["suppressed"], pooled["note"] = True, stats.suppressed_text()
     pooled["Product"] = pooled["product"].map(labels)
     pooled = pooled.sort_values("share", na_position="last")
     pooled["min_n"] = settings.min_group()
