@@ -245,7 +245,7 @@ def _hidden(base: Base, f: Filters, by: str, without: tuple) -> pd.DataFrame:
             hide |= _splits(g_flat, th_g_flat, members_t).reshape(ns, npart)
             for j in np.flatnonzero(mt) if T else ():
                 hide |= _self_splits(h_one[:, j, :], th_one_t[j])
-    elif by == "user_type":
+    elif by == "user_type" and base.typed:
         hide |= _self_splits(g_s, th_s)
         hide |= _splits(h_flat, th_h_flat, members_s).reshape(nt, npart)
         for i in np.flatnonzero(ms) if S else ():
