@@ -65,6 +65,9 @@ st.markdown(f"""
 - **Open answers** are shown only for groups of **{mt} or more** answers, and without state or organization type; a
   selection whose answers differ from a wider view by 1 to {mt - 1} answers shows none, and the rules above
   (a second group held back, hidden everywhere it could be subtracted) apply to answers with the minimum of {mt}.
+  A theme is shown only when {mt} or more answers carry it. Answers are listed and searchable for all user types
+  together only: an answer found under one user type and also under one state would point to that state's users
+  of that type.
 - The minimums are settings (environment variables `LMI_MIN_GROUP`, now {m}, and `LMI_MIN_TEXT_GROUP`, now {mt}).
 """)
 

@@ -36,9 +36,16 @@ def _label(key: str) -> str:
     return f"{'Users' if s == 'users' else 'Producers'}: {vocab.question(s, qid).text}"
 
 
+f = filters.current()
 a, b = st.columns([3, 2])
 choice = a.selectbox("Question", keys, key=QKEY, format_func=_label)
-search = b.text_input("Search the answers", key=SKEY, placeholder="e.g. county, webinar, Excel").strip()
+# Answers are never listed or searched for a selection of user types: an answer given once, found both
+# under one user type and under one state (or in the national list), would be traced to that state's few
+# users of that type.  Themes (counts of 10 or more) stay.
+by_type = choice.startswith("users:") and bool(f.user_types)
+search = b.text_input("Search the answers", key=SKEY, placeholder="e.g. county, webinar, Excel", disabled=by_type,
+                      help="Clear the User types filter to search the answers." if by_type else None).strip()
+search = "" if by_type else search
 st.query_params["question"] = choice.split(":")[1]
 if search:
     st.query_params["q"] = search
@@ -46,8 +53,22 @@ elif "q" in st.query_params:
     del st.query_params["q"]
 
 survey, qid = choice.split(":")
-f = filters.current()
 m = settings.min_text_group()
+
+
+def _answer_list(texts: pd.DataFrame, search: str, n_answers: int, themes: list, qid: str) -> None:
+    matched = int(texts["n_matched"].iloc[0]) if len(texts) else 0
+    head = (f"{matched:,} of {n_answers:,} answers contain \u201c{search}\u201d" if search
+            else f"{n_answers:,} answers")
+    st.subheader(head + (f" (showing the newest {LIMIT} different answers)" if len(texts) >= LIMIT else ""))
+    if matched:
+        shown = pd.DataFrame({"Answer": texts["text"], "Times given": texts["times"],
+                              "Themes": [", ".join(tag(t, themes, qid)) for t in texts["text"]]})
+        st.dataframe(shown, hide_index=True, width="stretch", key="answers_table",
+                     column_config={"Answer": st.column_config.TextColumn(width="large")})
+        st.caption("Answers are listed without state or organization type, and never for a selection of "
+                   "user types, so that a quote cannot be traced to a small group.")
+
 with render.guard():
     if render.blocked(f):
         pass
@@ -73,7 +94,13 @@ with render.guard():
             if themes:
                 th = counts.rename(columns={"theme": "Theme"})
                 th = stats.proportions(th, min_size=m)
-                th = th.sort_values("k", ascending=False)
+                # a theme carried by fewer answers than the minimum is a small group of answers too
+                carried = pd.to_numeric(th["k"], errors="coerce").fillna(0).to_numpy()
+                few = (carried > 0) & (carried < m)
+                th.loc[few, ["share", "lo", "hi", "k"]] = float("nan")
+                th.loc[few, "suppressed"] = True
+                th.loc[few, "note"] = stats.suppressed_text(m)
+                th = th.sort_values("k", ascending=False, na_position="last")
                 th = th.rename(columns={"k": "answers"})
                 th["min_n"] = m
                 figs.append(Figure(
@@ -83,17 +110,13 @@ with render.guard():
                     n_text=f"n = {n_answers:,} answers (filters applied)",
                     method=("An answer carries a theme when it contains one of the theme's keywords (data/themes.yaml); "
                             "an answer can carry several themes. Interval: 95% Wilson. Open answers are shown only "
-                            f"for groups of {m} or more.")))
+                            f"for groups of {m} or more, and a theme only when {m} or more answers carry it.")))
             meta = render.view_meta(PAGE, f, {"Answers": n_answers})
             render.show_figures(figs, meta, slides=bool(figs))
-            matched = int(texts["n_matched"].iloc[0]) if len(texts) else 0
-            head = (f"{matched:,} of {n_answers:,} answers contain \u201c{search}\u201d" if search
-                    else f"{n_answers:,} answers")
-            st.subheader(head + (f" (showing the newest {LIMIT} different answers)" if len(texts) >= LIMIT else ""))
-            if matched:
-                shown = pd.DataFrame({"Answer": texts["text"], "Times given": texts["times"],
-                                      "Themes": [", ".join(tag(t, themes, qid)) for t in texts["text"]]})
-                st.dataframe(shown, hide_index=True, width="stretch", key="answers_table",
-                             column_config={"Answer": st.column_config.TextColumn(width="large")})
-                st.caption("Answers are listed without state or organization type, so that a quote cannot be traced "
-                           "to a small group.")
+            if by_type:
+                st.info("Answers are listed only for all user types together: an answer found under one user type "
+                        "and also under one state could be traced to that state's few users of that type. Clear "
+                        "the User types filter to read and search the answers; the themes above are for the "
+                        "selected user types.")
+            else:
+                _answer_list(texts, search, n_answers, themes, qid)

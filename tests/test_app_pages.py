@@ -381,3 +381,28 @@ def test_no_state_count_gives_away_a_small_user_type_by_difference(app, con):
         for state in set(everyone) & set(narrowed):
             gap = everyone[state] - narrowed[state]
             assert gap == 0 or gap >= 5, (state, gap)
+
+
+def test_answers_are_never_listed_or_searched_for_a_selection_of_user_types(app, con):
+    """An answer given once, listed under one user type and under one state, would be traced to that state's
+    few users of that type: under a user-type filter only the themes are shown."""
+    typed = app("open_responses", question="U_CHALLENGE", user_type="wdb", q="county")
+    no_exception(typed)
+    assert not typed.dataframe
+    assert any("Clear the User types filter" in i.value for i in typed.info)
+    assert typed.text_input(key="open_search").disabled
+    assert typed.get("plotly_chart")                     # the themes are still there
+    spec = chart_by_title(typed, "Themes in the answers")
+    # a theme carried by fewer than 10 answers shows no number
+    bars = [t for t in spec["data"] if t.get("type") == "bar"]
+    counts = con.execute("""SELECT count(*) FROM texts t JOIN respondents r USING (survey, response_id)
+                            WHERE t.question_id = 'U_CHALLENGE' AND r.user_type = 'wdb' AND r.wave = '2025'
+                              AND length(trim(t.text)) > 0""").fetchone()[0]
+    assert counts >= 10 and bars
+    for t in bars:
+        for x in t.get("x") or []:
+            assert x is None or x == 0 or x * counts >= 10 - 1e-9, (x, counts)
+    # all user types: the list and the search are back
+    everyone = app("open_responses", question="U_CHALLENGE", q="county")
+    no_exception(everyone)
+    assert len(everyone.dataframe[0].value) and not everyone.text_input(key="open_search").disabled
