@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl.codebook import Codebook, Question, load_codebook
+from etl.redact import redact
 
 # --------------------------------------------------------------------------------------
 # The result
@@ -802,6 +804,7 @@ def write_database(target, *responses: Responses, loaded_at: dt.datetime | None 
         for offset, resp in enumerate(responses):
             load_id = next_id + offset
             codebook = codebook or resp.codebook
+            resp = _redacted(resp)
             if keyed:
                 _insert_keyed(con, resp, load_id)
             else:
@@ -825,6 +828,18 @@ def write_database(target, *responses: Responses, loaded_at: dt.datetime | None 
     finally:
         if own:
             con.close()
+
+
+def _redacted(resp: Responses) -> Responses:
+    """The open answers as a load stores them: e-mail addresses and phone numbers replaced
+    (etl.redact), so a database written directly holds no more than a loaded one."""
+    if resp.texts.empty:
+        return resp
+    texts = resp.texts.copy()
+    values = texts["text"].astype(object)
+    mapping = {t: redact(t) for t in pd.unique(values)}
+    texts["text"] = values.map(mapping)
+    return dataclasses.replace(resp, texts=texts)
 
 
 def _to_arrow(df: pd.DataFrame) -> pa.Table:

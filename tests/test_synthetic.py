@@ -180,3 +180,28 @@ def test_write_database_into_an_open_connection_appends_loads(users):
     write_database(con, generate("users", 50, seed=9))
     assert con.execute("SELECT list(load_id ORDER BY load_id) FROM store.loads").fetchall()[0][0] == [1, 2]
     assert con.execute("SELECT count(*) FROM respondents").fetchall()[0][0] == 850
+
+
+def test_a_database_written_directly_holds_no_email_or_phone(tmp_path):
+    """write_database (bench, fixtures, screenshots) stores open answers as a load would: redacted."""
+    import duckdb
+
+    from etl.synthetic import generate, write_database
+
+    import re
+
+    from etl.redact import EMAIL, PHONE
+
+    personal = re.compile(f"{EMAIL}|{PHONE}")
+    users = generate("users", 3000, seed=5)
+    raw = users.texts["text"].astype(str)
+    assert raw.map(lambda t: bool(personal.search(t))).any(), "the generator writes e-mails and phones in answers"
+    path = tmp_path / "direct.duckdb"
+    write_database(path, users)
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        stored = [t for (t,) in con.execute("SELECT text FROM texts").fetchall()]
+    finally:
+        con.close()
+    assert stored and not any(personal.search(t) for t in stored)
+    assert any("[redacted]" in t for t in stored)
