@@ -90,7 +90,7 @@ with render.guard():
         n_prod = measures.survey_total(own, "producers")
         if n_prod == 0:
             st.info(f"No producer from {vocab.state_label(focus)} answered the producers survey.")
-        else:
+        elif not render.blocked(own):     # the same subtraction check as every page and the briefing
             prod = render.cached_figures(PAGE + " producers", build_producers, own, focus)
             render.show_figures(prod, render.view_meta(PAGE + " (producers)", own,
                                                        {"Producers": measures.headline(own, "producers")}))
