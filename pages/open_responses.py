@@ -96,7 +96,9 @@ with render.guard():
                 th = stats.proportions(th, min_size=m)
                 # a theme carried by fewer answers than the minimum is a small group of answers too
                 carried = pd.to_numeric(th["k"], errors="coerce").fillna(0).to_numpy()
-                few = (carried > 0) & (carried < m)
+                # under a user-type filter "none" is hidden like "a few": told apart per type, they would
+                # place the answers of a rare theme (listed nationally) in a few types
+                few = (carried < m) if by_type else ((carried > 0) & (carried < m))
                 th.loc[few, ["share", "lo", "hi", "k"]] = float("nan")
                 th.loc[few, "suppressed"] = True
                 th.loc[few, "note"] = stats.suppressed_text(m)
