@@ -43,7 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dashboard import settings
+from dashboard import settings, stats
 from dashboard.db import run_query, signature
 from dashboard.filters import Filters
 
@@ -159,23 +159,6 @@ def _neighbour_cells(c: Cube, ms, mt, by: str, batch: str | None, S: tuple, T: t
     return views
 
 
-def _complement(n: np.ndarray, hidden: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
-    """Complementary suppression down each column (one column = one set of groups adding up
-    to a shown total): while fewer than two groups, or fewer than ``m`` respondents, are
-    hidden, hide the next-smallest group; if none is left, the column's total is unprotected."""
-    hidden = hidden.copy()
-    total = np.zeros(n.shape[1], dtype=bool)
-    for j in np.flatnonzero(hidden.any(axis=0)):
-        h, b = hidden[:, j], n[:, j]
-        while not (h.sum() >= 2 and b[h].sum() >= m):
-            candidates = np.flatnonzero(~h & (b > 0))
-            if candidates.size == 0:
-                total[j] = True
-                break
-            h[candidates[np.argmin(b[candidates])]] = True   # first of equals: stable
-    return hidden, total
-
-
 @_memo
 def _base(base: Base, wave, S: tuple, T: tuple, by: str, batch: str | None = None) -> tuple[np.ndarray, ...]:
     """(n, hidden, total_hidden) of a view (or a batch of views) by the base rules (module doc)."""
@@ -191,7 +174,7 @@ def _base(base: Base, wave, S: tuple, T: tuple, by: str, batch: str | None = Non
     for other in _neighbour_cells(c, ms, mt, by, batch, S, T):
         gap = np.abs(other - n)
         hidden |= (gap > 0) & (gap < m) & (n > 0)
-    hidden, total = _complement(n, hidden, m)
+    hidden, total = stats.complement(n, hidden, m)
     return n, hidden, total
 
 

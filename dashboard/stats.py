@@ -64,8 +64,26 @@ def _as_list(cols) -> list[str]:
     return list(cols)
 
 
+def complement(n: np.ndarray, hidden: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """Complementary suppression down each column of ``n`` (groups x columns; one column = one set of
+    groups adding up to a shown total): while fewer than two groups, or fewer than ``m`` respondents,
+    are hidden, hide the next-smallest group; if none is left, the column's total is unprotected.
+    Returns (hidden, total_unprotected per column)."""
+    hidden = hidden.copy()
+    total = np.zeros(n.shape[1], dtype=bool)
+    for j in np.flatnonzero(hidden.any(axis=0)):   # only columns with a hidden group need a second look
+        h, b = hidden[:, j], n[:, j]
+        while not (h.sum() >= 2 and b[h].sum() >= m):
+            candidates = np.flatnonzero(~h & (b > 0))
+            if candidates.size == 0:
+                total[j] = True
+                break
+            h[candidates[np.argmin(b[candidates])]] = True   # first of equals: stable
+    return hidden, total
+
+
 def suppression_flags(df: pd.DataFrame, base: np.ndarray, partition, group: str | None,
-                 m: int, also: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                      m: int, also: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(suppressed, total_suppressed) per row, by the primary and complementary rules above.
     ``partition``: column(s) whose values each make one set of groups; ``group``: the groups' column.
     ``also``: rows to hide as if small (a cell another view could be subtracted from)."""
@@ -79,20 +97,10 @@ def suppression_flags(df: pd.DataFrame, base: np.ndarray, partition, group: str 
             codes = df.groupby(keys[0] if len(keys) == 1 else keys, sort=False, dropna=False).ngroup().to_numpy()
         else:
             codes = np.zeros(len(df), dtype=int)
-        # only partitions with a primary-suppressed group need the (slow) second look
         for code in np.unique(codes[hidden]):
             idx = np.flatnonzero(codes == code)
-            h = hidden[idx].copy()
-            b = base[idx]
-            while True:
-                if h.sum() >= 2 and b[h].sum() >= m:
-                    break
-                candidates = np.flatnonzero(~h & (b > 0))
-                if candidates.size == 0:
-                    total_hidden[idx] = True
-                    break
-                h[candidates[np.argmin(b[candidates])]] = True   # first of equals: stable
-            hidden[idx] = h
+            h, t = complement(base[idx][:, None], hidden[idx][:, None], m)
+            hidden[idx], total_hidden[idx] = h[:, 0], t[0]
     return hidden, total_hidden
 
 

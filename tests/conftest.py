@@ -55,11 +55,18 @@ def empty_db(tmp_path_factory) -> Path:
     return build_empty(tmp_path_factory.mktemp("lmi_empty") / "empty.duckdb")
 
 
+def read_only(path: Path):
+    """A read-only connection to ``path`` for the length of a fixture (``yield from``)."""
+    c = duckdb.connect(str(path), read_only=True)
+    try:
+        yield c
+    finally:
+        c.close()
+
+
 @pytest.fixture
 def con(fixture_db):
-    c = duckdb.connect(str(fixture_db), read_only=True)
-    yield c
-    c.close()
+    yield from read_only(fixture_db)
 
 
 @pytest.fixture

@@ -42,10 +42,8 @@ def partner_db(fixture_db, tmp_path_factory):
 
 @pytest.fixture
 def con(partner_db):
-    import duckdb
-    c = duckdb.connect(str(partner_db), read_only=True)
-    yield c
-    c.close()
+    from tests.conftest import read_only
+    yield from read_only(partner_db)
 
 
 @pytest.fixture
