@@ -51,6 +51,9 @@ current = filters.sidebar()
 date = data_date()
 if date:
     st.sidebar.caption(f"Data last loaded {date}")
-page = st.navigation({"Findings": PAGES, **({"Admin": extra} if (extra := admin_pages()) else {})})
+# Sections only when there are two: a lone section heading sits inside the navigation list and
+# breaks its list semantics for screen readers (axe-core "list"/"listitem", issue 14).
+extra = admin_pages()
+page = st.navigation({"Findings": PAGES, "Admin": extra} if extra else PAGES)
 with frame():
     page.run()
